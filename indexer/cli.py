@@ -1,0 +1,208 @@
+"""The `newsarchive` command: index, stats, search and serve.
+
+Exit codes of `index` are for cron: 0 all went well, 1 some files failed
+(they are listed), 75 (EX_TEMPFAIL) another indexing run holds the lock.
+Log lines are timestamped; the progress bar appears only on a terminal.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from indexer.settings import ENV_PREFIX, SETTINGS_BY_NAME, env_value
+
+EXIT_FAILED = 1
+EXIT_BUSY = 75
+
+log = logging.getLogger("newsarchive")
+
+
+def _setup_logging(verbose: bool = False) -> None:
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        datefmt="%Y-%m-%dT%H:%M:%S%z",
+        stream=sys.stderr,
+    )
+
+
+def _index_option(fn):
+    return click.option(
+        "--index",
+        "index_dir",
+        envvar=ENV_PREFIX + "INDEX",
+        default=lambda: env_value("INDEX"),
+        show_default="var/index in the project",
+        type=click.Path(file_okay=False, path_type=Path),
+        help=SETTINGS_BY_NAME["INDEX"].help,
+    )(fn)
+
+
+@click.group()
+@click.version_option(package_name="newsarchive")
+def cli():
+    """Full-text search over an English and Chinese news archive."""
+
+
+@cli.command("index")
+@click.argument("sources", nargs=-1, type=click.Path(path_type=Path))
+@_index_option
+@click.option("--rebuild", is_flag=True, help="Build a fresh index aside and swap it in.")
+@click.option(
+    "--wait",
+    type=click.FloatRange(min=0),
+    default=0,
+    show_default=True,
+    help="Seconds to wait for another indexing run to finish before giving up (exit 75).",
+)
+@click.option("--workers", type=click.IntRange(min=1), default=None, help="Worker processes.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@click.option("-v", "--verbose", is_flag=True, help="Log debugging detail.")
+def index_command(sources, index_dir, rebuild, wait, workers, as_json, verbose):
+    """Index SOURCES (folders or files; default: NEWSARCHIVE_SOURCES, else seeds/).
+
+    Incremental by default: new files are added, changed files re-indexed,
+    documents of vanished files removed.
+    """
+    from indexer.index.store import IndexBusy, IndexStore
+    from indexer.index.writing import run_index
+
+    _setup_logging(verbose)
+    if not sources:
+        sources = [Path(s) for s in str(env_value("SOURCES")).split(os.pathsep) if s]
+    store = IndexStore(index_dir)
+    try:
+        with store.lock(wait=wait):
+            summary = run_index(
+                store, list(sources), rebuild=rebuild, workers=workers, progress=_progress()
+            )
+    except IndexBusy as exc:
+        log.error("%s; exiting", exc)
+        sys.exit(EXIT_BUSY)
+    if as_json:
+        click.echo(json.dumps(summary.as_dict(), ensure_ascii=False, indent=2))
+    else:
+        for path, reason in summary.failures:
+            click.echo(f"failed: {path}: {reason}", err=True)
+        click.echo(summary.line())
+    sys.exit(0 if summary.ok else EXIT_FAILED)
+
+
+def _progress():
+    if not sys.stderr.isatty():
+        return None
+    from tqdm import tqdm
+
+    bar = None
+
+    def update(done: int, total: int):
+        nonlocal bar
+        if bar is None:
+            bar = tqdm(total=total, unit="file", file=sys.stderr, leave=False)
+        bar.update(1)
+        if done >= total:
+            bar.close()
+
+    return update
+
+
+@cli.command("stats")
+@_index_option
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def stats_command(index_dir, as_json):
+    """Documents, languages, date range, top places, size and last update."""
+    from indexer.index.searcher import Searcher
+    from indexer.index.store import IndexMissing
+
+    try:
+        stats = Searcher(index_dir).stats()
+    except IndexMissing as exc:
+        raise click.ClickException(str(exc)) from exc
+    if as_json:
+        click.echo(json.dumps(stats, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"documents:     {stats['documents']}")
+    langs = ", ".join(f"{k} {v}" for k, v in stats["by_language"].items())
+    click.echo(f"by language:   {langs}")
+    dr = stats["date_range"]
+    click.echo(f"date range:    {dr['first']} .. {dr['last']} ({dr['undated']} undated)")
+    top = ", ".join(f"{p['label']} ({p['count']})" for p in stats["top_locations"])
+    click.echo(f"top locations: {top}")
+    click.echo(f"index size:    {stats['index_bytes'] / 1e6:.1f} MB in {stats['index_path']}")
+    click.echo(f"segments:      {stats['segments']}")
+    click.echo(f"last update:   {stats['last_update']}")
+
+
+@cli.command("search")
+@click.argument("query", default="")
+@_index_option
+@click.option("--location", "locations", multiple=True, help="Place (any language); repeatable.")
+@click.option("--from", "date_from", help="From date: YYYY, YYYY-MM or YYYY-MM-DD.")
+@click.option("--to", "date_to", help="To date (inclusive).")
+@click.option("--lang", "langs", multiple=True, help="en, zh or mixed; repeatable.")
+@click.option("--source", "sources", multiple=True, help="Publisher; repeatable.")
+@click.option("--sort", type=click.Choice(["relevance", "newest", "oldest"]), default=None)
+@click.option("--limit", type=click.IntRange(1, 100), default=10, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the API's JSON.")
+def search_command(
+    query, index_dir, locations, date_from, date_to, langs, sources, sort, limit, as_json
+):
+    """Search the index from the shell."""
+    import re
+
+    from indexer.index.searcher import FilterError, QueryError, Searcher, SearchRequest
+    from indexer.index.store import IndexMissing
+
+    request = SearchRequest(
+        q=query,
+        per_page=limit,
+        sort=sort,
+        locations=list(locations),
+        date_from=date_from,
+        date_to=date_to,
+        langs=list(langs),
+        sources=list(sources),
+    )
+    try:
+        result = Searcher(index_dir).search(request)
+    except (QueryError, FilterError) as exc:
+        raise click.UsageError(str(exc)) from exc
+    except IndexMissing as exc:
+        raise click.ClickException(str(exc)) from exc
+    if as_json:
+        from dataclasses import asdict
+
+        click.echo(json.dumps(asdict(result), ensure_ascii=False, indent=2))
+        return
+    click.echo(f"{result.total} results ({result.took_ms} ms)")
+    if result.expanded:
+        click.echo(
+            "also searched: "
+            + "; ".join(f"{k} → {', '.join(v)}" for k, v in result.expanded.items())
+        )
+    for hit in result.hits:
+        click.echo(f"\n{hit['date'] or 'undated'}  {hit['title']}  [{hit['id']}]")
+        snippet = re.sub(r"</?mark>", "", hit.get("snippet", ""))
+        click.echo("  " + _unescape(snippet)[:300])
+    if result.suggestion:
+        click.echo(f"\ndid you mean: {result.suggestion}")
+
+
+def _unescape(text: str) -> str:
+    import html
+
+    return html.unescape(text)
+
+
+def main():  # pragma: no cover - console entry point
+    cli()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,46 @@
+"""The Whoosh schema, built for fast queries rather than small files.
+
+* `title` and `body` store character offsets (`chars=True`), so snippets are
+  cut from the stored text at the offsets in the postings: no document is
+  ever re-analysed to highlight it.
+* Every field a facet or a filter reads has a column (`sortable=True`):
+  `date` (YYYYMMDD, zeros for unknown parts), `month`, `year`, `lang`,
+  `source`, `places` and `places_all`. `indexer.index.columns` loads them once
+  per segment into arrays, so facet counts never touch per-document objects.
+* `path` and `filesig` (content hash, size, mtime) have columns too: the
+  incremental indexer reads the whole archive's state from them without
+  unpickling a single stored document.
+"""
+
+from __future__ import annotations
+
+from whoosh import fields
+
+from indexer.analysis import bilingual_analyzer
+from indexer.index.fields import BilingualText
+
+SCHEMA_VERSION = 3
+
+
+def build_schema() -> fields.Schema:
+    analyzer = bilingual_analyzer()
+    return fields.Schema(
+        id=fields.ID(stored=True, unique=True),
+        path=fields.ID(stored=True, sortable=True),
+        part=fields.STORED(),
+        filesig=fields.ID(stored=True, sortable=True),
+        title=BilingualText(analyzer=analyzer, stored=True, chars=True, field_boost=2.0),
+        body=BilingualText(analyzer=analyzer, stored=True, chars=True),
+        url=fields.STORED(),
+        date=fields.NUMERIC(int, bits=32, stored=True, sortable=True, signed=False, default=0),
+        date_precision=fields.STORED(),
+        month=fields.ID(sortable=True),
+        year=fields.ID(sortable=True),
+        lang=fields.ID(stored=True, sortable=True),
+        source=fields.ID(stored=True, sortable=True),
+        places=fields.KEYWORD(stored=True, commas=True, sortable=True),
+        places_all=fields.KEYWORD(commas=True, sortable=True),
+    )
+
+
+TEXT_FIELDS = ("title", "body")

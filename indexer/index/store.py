@@ -1,0 +1,196 @@
+"""Where the index lives on disk, and how it changes without ever breaking.
+
+Layout of the index folder::
+
+    var/index/
+      CURRENT            name of the generation users see (replaced atomically)
+      gen-<stamp>/       a complete Whoosh index + newsarchive.json (metadata)
+      indexing.lock      held by the one indexing run allowed at a time
+
+Why generations: `--rebuild` (and a change of segmenter or schema) builds a
+whole new index beside the live one and then swaps `CURRENT` with one
+`os.replace`, so a kill at any moment leaves either the old index or the new
+one in front of users, never half of one. Incremental runs write into the
+current generation; each Whoosh commit writes its new table of contents to a
+temporary file and renames it, so a kill mid-run leaves the last commit.
+
+Why deferred deletion: Whoosh deletes merged-away segment files at commit,
+while a service process may still hold a searcher over them and open one of
+their files lazily. `GracefulStorage` keeps those files; the next indexing
+run sweeps files that no commit references and that are older than
+`SWEEP_AFTER` seconds.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import time
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+import filelock
+from whoosh import index as whoosh_index
+from whoosh.filedb.filestore import FileStorage
+
+from indexer.index.schema import SCHEMA_VERSION, build_schema
+
+CURRENT = "CURRENT"
+META = "newsarchive.json"
+LOCK = "indexing.lock"
+SWEEP_AFTER = 600.0
+_TOC = re.compile(r"^_MAIN_(\d+)\.toc$")
+
+
+class IndexBusy(Exception):
+    """Another indexing run holds the lock."""
+
+
+class IndexMissing(Exception):
+    """There is no index at this location yet."""
+
+
+class GracefulStorage(FileStorage):
+    """A FileStorage that leaves deleted files for a later sweep."""
+
+    def delete_file(self, name):
+        pass
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+class IndexStore:
+    def __init__(self, root: str | os.PathLike):
+        self.root = Path(root)
+
+    # -- the generation users see ---------------------------------------
+    def current_name(self) -> str | None:
+        try:
+            name = (self.root / CURRENT).read_text("utf-8").strip()
+        except (FileNotFoundError, NotADirectoryError):
+            return None
+        return name if name and (self.root / name).is_dir() else None
+
+    def current_dir(self) -> Path:
+        name = self.current_name()
+        if name is None:
+            raise IndexMissing(f"no index in {self.root} (run `newsarchive index` first)")
+        return self.root / name
+
+    def exists(self) -> bool:
+        return self.current_name() is not None
+
+    def storage(self, gen_dir: Path) -> GracefulStorage:
+        return GracefulStorage(str(gen_dir))
+
+    def open(self, gen_dir: Path | None = None):
+        """Open a Whoosh index (the current generation by default)."""
+        gen_dir = gen_dir or self.current_dir()
+        return whoosh_index.FileIndex(self.storage(gen_dir), schema=None, indexname="MAIN")
+
+    def meta(self, gen_dir: Path | None = None) -> dict:
+        gen_dir = gen_dir or self.current_dir()
+        try:
+            return json.loads((gen_dir / META).read_text("utf-8"))
+        except (OSError, ValueError):
+            return {}
+
+    def write_meta(self, gen_dir: Path, **updates) -> dict:
+        meta = self.meta(gen_dir)
+        meta.update(updates)
+        tmp = gen_dir / f".{META}.tmp"
+        tmp.write_text(json.dumps(meta, ensure_ascii=False, indent=2), "utf-8")
+        os.replace(tmp, gen_dir / META)
+        return meta
+
+    # -- building and swapping ------------------------------------------
+    def new_generation(self, **meta) -> Path:
+        """Create an empty index beside the current one (not yet visible)."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
+        gen_dir = self.root / f"gen-{stamp}"
+        gen_dir.mkdir()
+        self.storage(gen_dir).create_index(build_schema(), indexname="MAIN")
+        self.write_meta(gen_dir, schema_version=SCHEMA_VERSION, created=_now(), **meta)
+        return gen_dir
+
+    def publish(self, gen_dir: Path) -> None:
+        """Make `gen_dir` the index users see, atomically, then tidy up."""
+        previous = self.current_name()
+        _fsync_dir(gen_dir)
+        tmp = self.root / f".{CURRENT}.{os.getpid()}"
+        with open(tmp, "w", encoding="utf-8") as fh:
+            fh.write(gen_dir.name + "\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, self.root / CURRENT)
+        _fsync_dir(self.root)
+        keep = {gen_dir.name, previous}
+        self.remove_generations(keep)
+
+    def remove_generations(self, keep: set) -> None:
+        """Delete generations other than `keep`: abandoned builds and old ones.
+
+        The previous generation is kept until the next swap so that a service
+        still reading it is not pulled out from under.
+        """
+        for path in self.root.glob("gen-*"):
+            if path.name not in keep and path.is_dir():
+                shutil.rmtree(path, ignore_errors=True)
+
+    def sweep(self, gen_dir: Path, older_than: float = SWEEP_AFTER) -> int:
+        """Delete files no table of contents references any more."""
+        ix = self.open(gen_dir)
+        toc = ix._read_toc()
+        live = {f"_MAIN_{toc.generation}.toc", META, "MAIN_WRITELOCK"}
+        for seg in toc.segments:
+            live.update(_segment_files(gen_dir, seg))
+        now = time.time()
+        removed = 0
+        for path in gen_dir.iterdir():
+            if path.name in live or path.name.startswith("."):
+                continue
+            try:
+                if now - path.stat().st_mtime > older_than:
+                    path.unlink()
+                    removed += 1
+            except FileNotFoundError:
+                pass
+        return removed
+
+    # -- the single-writer lock -----------------------------------------
+    @contextmanager
+    def lock(self, wait: float = 0):
+        """Hold the indexing lock; raise IndexBusy if it cannot be had in time.
+
+        The lock is an flock on a file: the kernel releases it when its holder
+        dies, so a run killed with SIGKILL never blocks the next one.
+        """
+        self.root.mkdir(parents=True, exist_ok=True)
+        lock = filelock.FileLock(str(self.root / LOCK), timeout=wait)
+        try:
+            lock.acquire()
+        except filelock.Timeout as exc:
+            raise IndexBusy(f"another indexing run holds {self.root / LOCK}") from exc
+        try:
+            yield
+        finally:
+            lock.release()
+
+
+def _segment_files(gen_dir: Path, segment) -> set:
+    prefix = f"MAIN_{segment.segment_id()}"
+    return {p.name for p in gen_dir.glob(prefix + "*")}
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")

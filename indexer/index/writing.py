@@ -1,0 +1,306 @@
+"""One indexing run: compare the archive with the index and apply the difference.
+
+The index itself remembers every file it holds (`path` and `filesig`
+columns), so the state that decides what to add, update and delete can never
+disagree with what users search. A file is re-read only when its size or
+mtime changed, and re-indexed only when its content hash (file plus sidecar)
+changed.
+
+Reading, cleaning, extracting and analysing run in worker processes (both
+cores when there is enough work); the single Whoosh writer only files the
+postings. An incremental run commits every `COMMIT_EVERY` documents, so a
+kill loses at most the work since the last commit; a full build happens in a
+fresh generation that becomes visible only when complete (see `store`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import time
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from indexer.analysis.segmenter import get_segmenter
+from indexer.index.schema import SCHEMA_VERSION
+from indexer.index.store import IndexStore
+
+log = logging.getLogger("newsarchive.index")
+
+COMMIT_EVERY = 5000
+PARALLEL_MIN_FILES = 40
+SIDECAR_SUFFIX = ".meta.json"
+
+
+@dataclass
+class RunSummary:
+    added: int = 0
+    updated: int = 0
+    deleted: int = 0
+    unchanged: int = 0
+    failed: int = 0
+    documents: int = 0
+    seconds: float = 0.0
+    rebuilt: bool = False
+    generation: str = ""
+    failures: list[tuple[str, str]] = field(default_factory=list)
+    warnings: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def docs_per_second(self) -> float:
+        return self.documents / self.seconds if self.seconds > 0 else 0.0
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures and not self.warnings
+
+    def line(self) -> str:
+        kind = "rebuilt" if self.rebuilt else "indexed"
+        return (
+            f"{kind}: {self.added} added, {self.updated} updated, {self.deleted} deleted, "
+            f"{self.unchanged} unchanged, {self.failed} failed; {self.documents} documents "
+            f"in {self.seconds:.1f}s ({self.docs_per_second:.1f} docs/s)"
+        )
+
+    def as_dict(self) -> dict:
+        return {
+            "added": self.added,
+            "updated": self.updated,
+            "deleted": self.deleted,
+            "unchanged": self.unchanged,
+            "failed": self.failed,
+            "documents": self.documents,
+            "seconds": round(self.seconds, 3),
+            "docs_per_second": round(self.docs_per_second, 1),
+            "rebuilt": self.rebuilt,
+            "generation": self.generation,
+            "failures": [{"path": p, "reason": r} for p, r in self.failures],
+            "warnings": [{"path": p, "message": m} for p, m in self.warnings],
+        }
+
+
+@dataclass
+class FileResult:
+    path: str
+    filesig: str
+    docs: list[dict]
+    warnings: list[str]
+    error: str | None = None
+
+
+def file_stat(path: Path) -> str:
+    """Size and mtime of a file and its sidecar: the cheap change check."""
+    parts = []
+    for p in (path, path.with_name(path.name + SIDECAR_SUFFIX)):
+        try:
+            st = p.stat()
+        except OSError:
+            parts.append("-")
+            continue
+        parts.append(f"{st.st_size}.{st.st_mtime_ns}")
+    return "/".join(parts)
+
+
+def content_hash(path: Path) -> str:
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(path.read_bytes())
+    sidecar = path.with_name(path.name + SIDECAR_SUFFIX)
+    if sidecar.exists():
+        digest.update(b"\0sidecar\0")
+        digest.update(sidecar.read_bytes())
+    return digest.hexdigest()
+
+
+def make_filesig(stat: str, digest: str) -> str:
+    return f"{digest}|{stat}"
+
+
+def split_filesig(filesig: str) -> tuple[str, str]:
+    digest, _, stat = filesig.partition("|")
+    return digest, stat
+
+
+def load_file(path_str: str) -> FileResult:
+    """Read, clean, enrich and pre-analyse one file (runs in a worker)."""
+    from indexer.extract import enrich
+    from indexer.index.documents import article_fields
+    from indexer.sources import SourceError, read_articles
+
+    path = Path(path_str)
+    try:
+        stat = file_stat(path)
+        filesig = make_filesig(stat, content_hash(path))
+        articles, warnings = read_articles(path, path_str)
+        docs = [article_fields(enrich(a), filesig) for a in articles]
+    except SourceError as exc:
+        return FileResult(path_str, "", [], [], str(exc) or type(exc).__name__)
+    except OSError as exc:
+        return FileResult(path_str, "", [], [], f"cannot read: {exc.strerror or exc}")
+    except Exception as exc:  # a bug in a reader must not stop the archive
+        log.exception("unexpected error reading %s", path_str)
+        return FileResult(path_str, "", [], [], f"internal error: {type(exc).__name__}: {exc}")
+    return FileResult(path_str, filesig, docs, list(warnings))
+
+
+def _init_worker():
+    # Load the dictionary once per worker, not per file.
+    get_segmenter()
+
+
+def indexed_files(ix) -> dict[str, str]:
+    """path -> filesig for every live document, read from the columns."""
+    state: dict[str, str] = {}
+    with ix.reader() as reader:
+        for sub, _offset in reader.leaf_readers():
+            if not sub.has_column("path"):
+                continue
+            paths = sub.column_reader("path")
+            sigs = sub.column_reader("filesig")
+            for docnum in range(sub.doc_count_all()):
+                if sub.is_deleted(docnum):
+                    continue
+                state[paths[docnum]] = sigs[docnum]
+    return state
+
+
+def scan_sources(sources: Iterable[Path]) -> list[str]:
+    from indexer.sources import iter_source_files
+
+    seen = []
+    for _root, file in iter_source_files([Path(s) for s in sources]):
+        seen.append(str(file.resolve()))
+    return sorted(set(seen))
+
+
+def _in_scope(path: str, roots: list[Path]) -> bool:
+    for root in roots:
+        if path == str(root) or path.startswith(str(root).rstrip(os.sep) + os.sep):
+            return True
+    return False
+
+
+def needs_rebuild(store: IndexStore) -> str | None:
+    """Why the current index cannot be updated in place, or None."""
+    if not store.exists():
+        return "no index yet"
+    meta = store.meta()
+    if meta.get("schema_version") != SCHEMA_VERSION:
+        return f"schema version {meta.get('schema_version')} != {SCHEMA_VERSION}"
+    if meta.get("segmenter") != get_segmenter().fingerprint:
+        return "segmenter or user dictionary changed"
+    return None
+
+
+def run_index(
+    store: IndexStore,
+    sources: list[str | os.PathLike],
+    *,
+    rebuild: bool = False,
+    workers: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    commit_every: int = COMMIT_EVERY,
+) -> RunSummary:
+    """Bring the index in line with `sources`. The caller holds the lock."""
+    started = time.perf_counter()
+    summary = RunSummary()
+    roots = [Path(s).resolve() for s in sources]
+    for root in roots:
+        if not root.exists():
+            summary.failures.append((str(root), "no such file or folder"))
+            summary.failed += 1
+
+    reason = "requested" if rebuild else needs_rebuild(store)
+    fingerprint = get_segmenter().fingerprint
+    if reason:
+        log.info("building a new index generation (%s)", reason)
+        gen_dir = store.new_generation(segmenter=fingerprint, sources=[str(r) for r in roots])
+        known: dict[str, str] = {}
+        summary.rebuilt = True
+    else:
+        gen_dir = store.current_dir()
+        store.sweep(gen_dir)
+        known = indexed_files(store.open(gen_dir))
+    summary.generation = gen_dir.name
+
+    files = scan_sources([r for r in roots if r.exists()])
+    present = set(files)
+    to_read: list[str] = []
+    for path in files:
+        old = known.get(path)
+        if old is not None and split_filesig(old)[1] == file_stat(Path(path)):
+            summary.unchanged += 1
+        else:
+            to_read.append(path)
+    vanished = [p for p in known if p not in present and _in_scope(p, roots)]
+
+    ix = store.open(gen_dir)
+    writer = ix.writer(limitmb=256, compound=False)
+    pending = 0
+    try:
+        for path in vanished:
+            writer.delete_by_term("path", path)
+            summary.deleted += 1
+        done = 0
+        for result in _load_all(to_read, workers):
+            done += 1
+            if progress:
+                progress(done, len(to_read))
+            if result.error:
+                summary.failed += 1
+                summary.failures.append((result.path, result.error))
+                log.warning("skipped %s: %s", result.path, result.error)
+                continue
+            for message in result.warnings:
+                summary.warnings.append((result.path, message))
+                log.warning("%s: %s", result.path, message)
+            old = known.get(result.path)
+            if old is not None and split_filesig(old)[0] == split_filesig(result.filesig)[0]:
+                # Touched, not changed: same content, nothing to re-index.
+                summary.unchanged += 1
+                continue
+            if old is not None:
+                writer.delete_by_term("path", result.path)
+                summary.updated += 1
+            else:
+                summary.added += 1
+            for doc in result.docs:
+                writer.add_document(**doc)
+                summary.documents += 1
+                pending += 1
+            if not summary.rebuilt and pending >= commit_every:
+                writer.commit()
+                writer = ix.writer(limitmb=256, compound=False)
+                pending = 0
+        writer.commit()
+    except BaseException:
+        writer.cancel()
+        raise
+
+    meta_updates = {"segmenter": fingerprint, "last_update": _now_iso()}
+    if summary.added or summary.updated or summary.deleted or summary.rebuilt:
+        meta_updates["last_change"] = meta_updates["last_update"]
+    store.write_meta(gen_dir, **meta_updates)
+    if summary.rebuilt:
+        store.publish(gen_dir)
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def _load_all(paths: list[str], workers: int | None) -> Iterator[FileResult]:
+    if workers is None:
+        workers = min(os.cpu_count() or 1, 2) if len(paths) >= PARALLEL_MIN_FILES else 1
+    if workers <= 1:
+        for path in paths:
+            yield load_file(path)
+        return
+    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker) as pool:
+        yield from pool.map(load_file, paths, chunksize=8)
+
+
+def _now_iso() -> str:
+    from datetime import UTC, datetime
+
+    return datetime.now(UTC).isoformat(timespec="seconds")

@@ -1,0 +1,64 @@
+"""One table of settings: defaults, environment variables, CLI help and docs.
+
+Every setting can be given as an environment variable `NEWSARCHIVE_<NAME>`
+(what systemd's EnvironmentFile sets), in the service's config file as
+`<NAME> = value`, or as a CLI option where one exists. tests/test_settings.py
+fails when a setting is missing from README.md.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+ENV_PREFIX = "NEWSARCHIVE_"
+
+
+def project_dir() -> Path:
+    """The checkout this package runs from, or the working directory."""
+    here = Path(__file__).resolve().parent.parent
+    if (here / "pyproject.toml").exists():
+        return here
+    return Path.cwd()
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: object
+    help: str
+    type: type = str
+    required_in_production: bool = False
+
+
+SETTINGS = (
+    Setting("INDEX", str(project_dir() / "var" / "index"), "Index folder.", str, True),
+    Setting(
+        "SOURCES",
+        str(project_dir() / "seeds"),
+        f"Archive folders or files to index, separated by '{os.pathsep}'.",
+    ),
+    Setting("USERDICT", "", "Extra jieba user dictionary (word [freq] [tag] per line)."),
+    Setting("PER_PAGE", 10, "Results per page when the request does not say.", int),
+    Setting("MAX_PER_PAGE", 100, "Largest per_page a request may ask for.", int),
+    Setting("MAX_PAGE", 1000, "Deepest result page a request may ask for.", int),
+    Setting("FACET_LIMIT", 50, "Most values listed per facet (location: per level).", int),
+    Setting("BUILD_ON_START", True, "Build the index at start-up when there is none.", bool),
+)
+SETTINGS_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+def env_value(name: str):
+    """The setting from the environment, else its default, converted."""
+    setting = SETTINGS_BY_NAME[name]
+    raw = os.environ.get(ENV_PREFIX + name)
+    if raw is None or raw == "":
+        return setting.default
+    return convert(setting, raw)
+
+
+def convert(setting: Setting, raw):
+    if setting.type is bool and isinstance(raw, str):
+        return raw.strip().lower() in ("1", "true", "yes", "on")
+    return setting.type(raw)

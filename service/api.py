@@ -1,0 +1,60 @@
+"""The JSON API: /api/search, /api/documents/<id>, /api/openapi.json, /healthz."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, jsonify, request
+
+from indexer.index.store import IndexMissing
+from service.openapi import openapi_spec
+from service.params import search_request
+from service.results import result_object
+from service.search_index import get_searcher
+
+bp = Blueprint("api", __name__)
+
+
+@bp.get("/api/search")
+def search():
+    req = search_request(request.args)
+    result = get_searcher().search(req)
+    body = result_object(result, req, request.args, "/api/search")
+    response = jsonify(body)
+    response.headers["Link"] = f'<{body["links"]["html"]}>; rel="alternate"; type="text/html"'
+    return response
+
+
+@bp.get("/api/documents/<doc_id>")
+def document(doc_id: str):
+    if len(doc_id) > 64:
+        abort(404, description=f"no document {doc_id[:64]!r}")
+    q = request.args.get("q") or None
+    doc = get_searcher().document(doc_id, q=q)
+    if doc is None:
+        abort(404, description=f"no document {doc_id!r}")
+    return jsonify(doc)
+
+
+@bp.get("/api/openapi.json")
+def openapi():
+    return jsonify(openapi_spec())
+
+
+@bp.get("/healthz")
+def healthz():
+    searcher = get_searcher()
+    try:
+        stats = searcher.stats()
+    except IndexMissing as exc:
+        response = jsonify({"status": "unavailable", "message": str(exc)})
+        response.status_code = 503
+        return response
+    return jsonify(
+        {
+            "status": "ok",
+            "documents": stats["documents"],
+            "generation": stats["generation"],
+            "segments": stats["segments"],
+            "last_update": stats["last_update"],
+            "last_change": stats["last_change"],
+        }
+    )

@@ -1,0 +1,192 @@
+"""Facets as small classes that turn raw counts into plain dicts.
+
+As in Datasette: each facet knows its request parameter, reads what is
+selected from the request, and returns `{"value", "label", "count",
+"selected", "toggle_url"}` dicts (locations add `level` and `parent`). The
+JSON API and the HTML page render the same dicts. Counts come from
+`Searcher.search`, which counts each facet under every filter except its own
+(multi-select), from the index's columns.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from indexer.extract.gazetteer import load_gazetteer
+from werkzeug.datastructures import MultiDict
+
+from indexer.index.filters import resolve_places
+
+LANG_LABELS = {"en": "English", "zh": "中文", "mixed": "Mixed 混合"}
+
+
+def toggled_url(args: MultiDict, path: str, param: str, value: str, multi: bool = True) -> str:
+    """The URL of this page with `param=value` switched on or off (back to page 1)."""
+    pairs = [(k, v) for k, v in args.items(multi=True) if k != "page"]
+    present = (param, value) in pairs
+    if present:
+        pairs = [(k, v) for k, v in pairs if (k, v) != (param, value)]
+    else:
+        if not multi:
+            pairs = [(k, v) for k, v in pairs if k != param]
+        pairs.append((param, value))
+    return path + ("?" + urlencode(pairs) if pairs else "")
+
+
+def without_params(args: MultiDict, path: str, names) -> str:
+    pairs = [(k, v) for k, v in args.items(multi=True) if k not in names and k != "page"]
+    return path + ("?" + urlencode(pairs) if pairs else "")
+
+
+class Facet:
+    name = ""
+    param = ""
+
+    def __init__(self, args: MultiDict, path: str, limit: int = 50):
+        self.args = args
+        self.path = path
+        self.limit = limit
+
+    def selected_values(self) -> list[str]:
+        return [v for v in self.args.getlist(self.param) if v]
+
+    def entry(self, value, label, count, selected) -> dict:
+        return {
+            "value": value,
+            "label": label,
+            "count": count,
+            "selected": selected,
+            "toggle_url": toggled_url(self.args, self.path, self.param, value),
+        }
+
+    def facet_results(self, counts: dict) -> list[dict]:
+        raise NotImplementedError
+
+
+class LangFacet(Facet):
+    name = param = "lang"
+
+    def facet_results(self, counts):
+        selected = set(self.selected_values())
+        out = [
+            self.entry(v, LANG_LABELS.get(v, v), c, v in selected)
+            for v, c in counts.get("lang", [])
+        ]
+        return _with_selected(
+            out, selected, lambda v: self.entry(v, LANG_LABELS.get(v, v), 0, True)
+        )
+
+
+class SourceFacet(Facet):
+    name = param = "source"
+
+    def facet_results(self, counts):
+        selected = {v.lower() for v in self.selected_values()}
+        out = [self.entry(v, v, c, v.lower() in selected) for v, c in counts.get("source", [])]
+        out = out[: self.limit] + [e for e in out[self.limit :] if e["selected"]]
+        return out
+
+
+class LocationFacet(Facet):
+    """Places with everything inside them counted: Jiangsu counts Jiangyin's articles."""
+
+    name = param = "location"
+
+    def facet_results(self, counts):
+        gazetteer = load_gazetteer()
+        raw = self.selected_values()
+        selected_ids, _unknown = resolve_places(raw)
+        # Toggle with the value the user chose, so chips remove what was added.
+        by_id = {}
+        for value in raw:
+            for pid in resolve_places([value])[0]:
+                by_id.setdefault(pid, value)
+        out = []
+        per_level: dict[str, int] = {}
+        for pid, count in counts.get("location", []):
+            place = gazetteer.get(pid)
+            if place is None:
+                continue
+            selected = pid in selected_ids
+            per_level[place.level] = per_level.get(place.level, 0) + 1
+            if per_level[place.level] > self.limit and not selected:
+                continue
+            out.append(self._place_entry(place, count, selected, by_id.get(pid, pid)))
+        seen = {e["value"] for e in out}
+        for pid in selected_ids:
+            if pid not in seen and (place := gazetteer.get(pid)) is not None:
+                out.append(self._place_entry(place, 0, True, by_id.get(pid, pid)))
+        return out
+
+    def _place_entry(self, place, count, selected, toggle_value):
+        entry = self.entry(place.id, place.label, count, selected)
+        entry["toggle_url"] = toggled_url(self.args, self.path, self.param, toggle_value)
+        entry["name"] = place.name_en
+        entry["name_zh"] = place.name_zh
+        entry["level"] = place.level
+        entry["parent"] = place.parent or None
+        return entry
+
+
+class DateFacet(Facet):
+    """Months, newest first, and the undated; a month selects date_from=date_to=it."""
+
+    name = "date"
+    counts_key = "month"
+
+    def _selected(self):
+        a, b = self.args.get("date_from"), self.args.get("date_to")
+        return a if a and a == b else None
+
+    def _toggle(self, value, selected):
+        pairs = [
+            (k, v)
+            for k, v in self.args.items(multi=True)
+            if k not in ("date_from", "date_to", "page")
+        ]
+        if not selected:
+            pairs += [("date_from", value), ("date_to", value)]
+        return self.path + ("?" + urlencode(pairs) if pairs else "")
+
+    def facet_results(self, counts):
+        current = self._selected()
+        out = []
+        for value, count in counts.get(self.counts_key, []):
+            selected = value == current
+            out.append(
+                {
+                    "value": value,
+                    "label": value,
+                    "count": count,
+                    "selected": selected,
+                    "toggle_url": self._toggle(value, selected),
+                }
+            )
+        if self.name == "date" and counts.get("undated"):
+            out.append(
+                {
+                    "value": "undated",
+                    "label": "undated",
+                    "count": counts["undated"],
+                    "selected": False,
+                    "toggle_url": None,
+                }
+            )
+        return out
+
+
+class YearFacet(DateFacet):
+    name = "year"
+    counts_key = "year"
+
+
+FACETS = (DateFacet, YearFacet, LocationFacet, LangFacet, SourceFacet)
+
+
+def facet_results(counts: dict, args: MultiDict, path: str, limit: int) -> dict:
+    return {cls.name: cls(args, path, limit).facet_results(counts) for cls in FACETS}
+
+
+def _with_selected(out, selected, make):
+    seen = {e["value"] for e in out}
+    return out + [make(v) for v in selected if v not in seen]

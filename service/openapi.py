@@ -1,0 +1,281 @@
+"""The OpenAPI 3 description of the JSON API, served at /api/openapi.json.
+
+tests/test_api_schemathesis.py runs schemathesis against it, so the spec and
+the implementation cannot drift apart silently.
+"""
+
+from __future__ import annotations
+
+from indexer.query import MAX_QUERY_CHARS
+
+
+def _error():
+    return {
+        "description": "Error",
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    }
+
+
+def _array_param(name, description, enum=None):
+    items = {"type": "string"}
+    if enum:
+        items["enum"] = enum
+    return {
+        "name": name,
+        "in": "query",
+        "description": description,
+        "style": "form",
+        "explode": True,
+        "schema": {"type": "array", "items": items},
+    }
+
+
+FACET_ENTRY = {
+    "type": "object",
+    "required": ["value", "label", "count", "selected"],
+    "properties": {
+        "value": {"type": "string"},
+        "label": {"type": "string"},
+        "count": {"type": "integer", "minimum": 0},
+        "selected": {"type": "boolean"},
+        "toggle_url": {"type": ["string", "null"]},
+        "level": {"type": "string"},
+        "parent": {"type": ["string", "null"]},
+        "name": {"type": "string"},
+        "name_zh": {"type": "string"},
+    },
+}
+
+HIT = {
+    "type": "object",
+    "required": ["id", "title", "date", "date_precision", "lang", "locations", "url", "score"],
+    "properties": {
+        "id": {"type": "string"},
+        "title": {"type": "string"},
+        "title_html": {"type": "string", "description": "Escaped title, matches in <mark>."},
+        "snippet": {"type": "string", "description": "Escaped fragments, matches in <mark>."},
+        "date": {"type": ["string", "null"], "description": "YYYY-MM-DD, YYYY-MM or YYYY"},
+        "date_precision": {"type": "string", "enum": ["day", "month", "year", "unknown"]},
+        "lang": {"type": ["string", "null"], "enum": ["en", "zh", "mixed", None]},
+        "source": {"type": ["string", "null"]},
+        "locations": {"type": "array", "items": {"type": "string"}},
+        "url": {"type": "string"},
+        "score": {"type": "number"},
+    },
+}
+
+
+def openapi_spec() -> dict:
+    facet_list = {"type": "array", "items": {"$ref": "#/components/schemas/FacetEntry"}}
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "newsarchive",
+            "version": "1",
+            "description": "Full-text search over an English and Chinese news archive.",
+        },
+        "paths": {
+            "/api/search": {
+                "get": {
+                    "summary": "Search articles, with highlighted snippets and facets",
+                    "parameters": [
+                        {
+                            "name": "q",
+                            "in": "query",
+                            "description": (
+                                'Words (all must match), OR, NOT/-word, "phrases", '
+                                "(groups), title:/body:/source:/lang:/location: prefixes, "
+                                "word* prefixes. Empty lists everything, newest first."
+                            ),
+                            "schema": {"type": "string", "maxLength": MAX_QUERY_CHARS},
+                        },
+                        {
+                            "name": "page",
+                            "in": "query",
+                            "schema": {"type": "integer", "minimum": 1, "maximum": 1000},
+                        },
+                        {
+                            "name": "per_page",
+                            "in": "query",
+                            "schema": {"type": "integer", "minimum": 1, "maximum": 100},
+                        },
+                        {
+                            "name": "sort",
+                            "in": "query",
+                            "schema": {"type": "string", "enum": ["relevance", "newest", "oldest"]},
+                        },
+                        _array_param(
+                            "location",
+                            "Place name, alias (English or Chinese) or id; includes everything "
+                            "inside it. Repeatable (OR).",
+                        ),
+                        {
+                            "name": "date_from",
+                            "in": "query",
+                            "description": "YYYY, YYYY-MM or YYYY-MM-DD, inclusive",
+                            "schema": {"type": "string"},
+                        },
+                        {
+                            "name": "date_to",
+                            "in": "query",
+                            "description": "YYYY, YYYY-MM or YYYY-MM-DD, inclusive",
+                            "schema": {"type": "string"},
+                        },
+                        _array_param("lang", "Language; repeatable (OR).", ["en", "zh", "mixed"]),
+                        _array_param("source", "Publisher; repeatable (OR)."),
+                    ],
+                    "responses": {
+                        "200": {
+                            "description": "Search results",
+                            "content": {
+                                "application/json": {
+                                    "schema": {"$ref": "#/components/schemas/SearchResult"}
+                                }
+                            },
+                        },
+                        "400": _error(),
+                        "503": _error(),
+                    },
+                }
+            },
+            "/api/documents/{doc_id}": {
+                "get": {
+                    "summary": "One whole article, with up to 5 related articles",
+                    "parameters": [
+                        {
+                            "name": "doc_id",
+                            "in": "path",
+                            "required": True,
+                            "schema": {"type": "string"},
+                        },
+                        {
+                            "name": "q",
+                            "in": "query",
+                            "description": "Highlight these query words in title_html/body_html",
+                            "schema": {"type": "string", "maxLength": MAX_QUERY_CHARS},
+                        },
+                    ],
+                    "responses": {
+                        "200": {
+                            "description": "The article",
+                            "content": {
+                                "application/json": {
+                                    "schema": {"$ref": "#/components/schemas/Document"}
+                                }
+                            },
+                        },
+                        "404": _error(),
+                        "503": _error(),
+                    },
+                }
+            },
+            "/healthz": {
+                "get": {
+                    "summary": "Service and index status",
+                    "responses": {
+                        "200": {
+                            "description": "Healthy",
+                            "content": {
+                                "application/json": {
+                                    "schema": {
+                                        "type": "object",
+                                        "required": ["status", "documents", "generation"],
+                                        "properties": {
+                                            "status": {"type": "string"},
+                                            "documents": {"type": "integer"},
+                                            "generation": {"type": ["string", "null"]},
+                                            "segments": {"type": "integer"},
+                                            "last_update": {"type": ["string", "null"]},
+                                            "last_change": {"type": ["string", "null"]},
+                                        },
+                                    }
+                                }
+                            },
+                        },
+                        "503": {"description": "No index"},
+                    },
+                }
+            },
+        },
+        "components": {
+            "schemas": {
+                "Error": {
+                    "type": "object",
+                    "required": ["error"],
+                    "properties": {
+                        "error": {
+                            "type": "object",
+                            "required": ["code", "message"],
+                            "properties": {
+                                "code": {"type": "string"},
+                                "message": {"type": "string"},
+                            },
+                        }
+                    },
+                },
+                "FacetEntry": FACET_ENTRY,
+                "Hit": HIT,
+                "SearchResult": {
+                    "type": "object",
+                    "required": [
+                        "query",
+                        "total",
+                        "page",
+                        "per_page",
+                        "took_ms",
+                        "hits",
+                        "facets",
+                        "expanded",
+                        "suggestion",
+                    ],
+                    "properties": {
+                        "query": {"type": "string"},
+                        "total": {"type": "integer", "minimum": 0},
+                        "page": {"type": "integer", "minimum": 1},
+                        "per_page": {"type": "integer", "minimum": 1},
+                        "pages": {"type": "integer", "minimum": 0},
+                        "sort": {"type": "string"},
+                        "took_ms": {"type": "number"},
+                        "hits": {"type": "array", "items": {"$ref": "#/components/schemas/Hit"}},
+                        "facets": {
+                            "type": "object",
+                            "properties": {
+                                "date": facet_list,
+                                "year": facet_list,
+                                "location": facet_list,
+                                "lang": facet_list,
+                                "source": facet_list,
+                            },
+                        },
+                        "expanded": {
+                            "type": "object",
+                            "additionalProperties": {"type": "array", "items": {"type": "string"}},
+                        },
+                        "suggestion": {"type": ["string", "null"]},
+                        "filters": {"type": "object"},
+                        "links": {"type": "object"},
+                    },
+                },
+                "Document": {
+                    "type": "object",
+                    "required": ["id", "title", "body", "related"],
+                    "properties": {
+                        "id": {"type": "string"},
+                        "title": {"type": "string"},
+                        "body": {"type": "string"},
+                        "date": {"type": ["string", "null"]},
+                        "date_precision": {"type": "string"},
+                        "lang": {"type": ["string", "null"]},
+                        "source": {"type": ["string", "null"]},
+                        "path": {"type": "string"},
+                        "places": {"type": "array", "items": {"type": "object"}},
+                        "related": {
+                            "type": "array",
+                            "items": {"type": "object"},
+                            "maxItems": 5,
+                        },
+                    },
+                },
+            }
+        },
+    }

@@ -1,0 +1,51 @@
+"""The one result object that both /api/search and the page render."""
+
+from __future__ import annotations
+
+import math
+from urllib.parse import urlencode
+
+from flask import current_app
+from werkzeug.datastructures import MultiDict
+
+from indexer.index.searcher import SearchRequest, SearchResult
+from service.facets import facet_results
+
+
+def page_url(args: MultiDict, path: str, page: int) -> str:
+    pairs = [(k, v) for k, v in args.items(multi=True) if k != "page"]
+    if page > 1:
+        pairs.append(("page", str(page)))
+    return path + ("?" + urlencode(pairs) if pairs else "")
+
+
+def result_object(result: SearchResult, request: SearchRequest, args: MultiDict, path: str) -> dict:
+    pages = max(1, math.ceil(result.total / result.per_page)) if result.total else 0
+    links = {
+        "self": page_url(args, path, result.page),
+        "json": page_url(args, "/api/search", result.page),
+        "html": page_url(args, "/", result.page),
+        "next": page_url(args, path, result.page + 1) if result.page < pages else None,
+        "prev": page_url(args, path, result.page - 1) if result.page > 1 else None,
+    }
+    return {
+        "query": result.query,
+        "total": result.total,
+        "page": result.page,
+        "per_page": result.per_page,
+        "pages": pages,
+        "sort": result.sort,
+        "took_ms": result.took_ms,
+        "hits": result.hits,
+        "facets": facet_results(result.facets, args, path, current_app.config["FACET_LIMIT"]),
+        "expanded": result.expanded,
+        "suggestion": result.suggestion,
+        "filters": {
+            "location": request.locations,
+            "date_from": request.date_from,
+            "date_to": request.date_to,
+            "lang": request.langs,
+            "source": request.sources,
+        },
+        "links": links,
+    }

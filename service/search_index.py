@@ -1,0 +1,46 @@
+"""The index searcher, opened once per process and shared by its threads.
+
+Like flaskr's `db.py`: `get_searcher()` hands out the resource, `init_app`
+registers it. The searcher is created lazily in each worker (after
+gunicorn forks), so no open file is shared between processes; what is worth
+sharing, jieba's dictionary and the gazetteer, is loaded by `warm_up()`
+before the fork when gunicorn preloads the app.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from flask import Flask, current_app
+
+from indexer.index.searcher import Searcher
+
+_KEY = "newsarchive.searcher"
+_lock = threading.Lock()
+
+
+def get_searcher() -> Searcher:
+    ext = current_app.extensions
+    searcher = ext.get(_KEY)
+    if searcher is None:
+        with _lock:
+            searcher = ext.get(_KEY)
+            if searcher is None:
+                searcher = ext[_KEY] = Searcher(current_app.config["INDEX"])
+    return searcher
+
+
+def warm_up() -> None:
+    """Load process-wide data once (before gunicorn forks its workers)."""
+    from indexer.extract.gazetteer import load_gazetteer
+
+    from indexer.analysis import get_segmenter
+
+    get_segmenter()
+    load_gazetteer()
+
+
+def init_app(app: Flask) -> None:
+    app.extensions.pop(_KEY, None)
+    if not app.config.get("TESTING"):
+        warm_up()
