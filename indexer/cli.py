@@ -121,7 +121,8 @@ def stats_command(index_dir, as_json):
     from indexer.index.store import IndexMissing
 
     try:
-        stats = Searcher(index_dir).stats()
+        with Searcher(index_dir) as searcher:
+            stats = searcher.stats()
     except IndexMissing as exc:
         raise click.ClickException(str(exc)) from exc
     if as_json:
@@ -170,7 +171,8 @@ def search_command(
         sources=list(sources),
     )
     try:
-        result = Searcher(index_dir).search(request)
+        with Searcher(index_dir) as searcher:
+            result = searcher.search(request)
     except (QueryError, FilterError) as exc:
         raise click.UsageError(str(exc)) from exc
     except IndexMissing as exc:
@@ -192,6 +194,55 @@ def search_command(
         click.echo("  " + _unescape(snippet)[:300])
     if result.suggestion:
         click.echo(f"\ndid you mean: {result.suggestion}")
+
+
+@cli.command("serve")
+@_index_option
+@click.option(
+    "--bind",
+    envvar=ENV_PREFIX + "BIND",
+    default="127.0.0.1:8000",
+    show_default=True,
+    help="Address gunicorn listens on.",
+)
+@click.option("--workers", type=click.IntRange(min=1), default=None, help="gunicorn workers.")
+@click.option(
+    "--source",
+    "sources",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Archive to index when there is no index yet (default: NEWSARCHIVE_SOURCES, seeds/).",
+)
+def serve_command(index_dir, bind, workers, sources):
+    """Serve search with gunicorn, building the index first when there is none."""
+    from indexer.index.store import IndexBusy, IndexStore
+    from indexer.index.writing import run_index
+
+    _setup_logging()
+    store = IndexStore(index_dir)
+    if not store.exists():
+        if not sources:
+            sources = [Path(s) for s in str(env_value("SOURCES")).split(os.pathsep) if s]
+        log.info("no index in %s: building it from %s", index_dir, ", ".join(map(str, sources)))
+        try:
+            with store.lock(wait=600):
+                if not store.exists():
+                    click.echo(run_index(store, list(sources)).line())
+        except IndexBusy as exc:
+            raise click.ClickException(str(exc)) from exc
+    from indexer.settings import project_dir
+
+    env = dict(os.environ)
+    env[ENV_PREFIX + "INDEX"] = str(Path(index_dir).resolve())
+    env[ENV_PREFIX + "BIND"] = bind
+    if workers:
+        env[ENV_PREFIX + "WORKERS"] = str(workers)
+    conf = project_dir() / "deploy" / "gunicorn.conf.py"
+    args = [sys.executable, "-m", "gunicorn"]
+    args += ["-c", str(conf)] if conf.exists() else ["--preload", "-b", bind]
+    args.append("service:create_app()")
+    log.info("serving %s on http://%s/", index_dir, bind)
+    os.execve(sys.executable, args, env)
 
 
 def _unescape(text: str) -> str:

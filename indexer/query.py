@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 MAX_QUERY_CHARS = 1000
 MAX_CLAUSES = 64
+MIN_PREFIX = 2
 TEXT_FIELDS = ("title", "body")
 FILTER_FIELDS = {"source": "source", "lang": "lang", "location": "location", "place": "location"}
 KNOWN_FIELDS = set(TEXT_FIELDS) | set(FILTER_FIELDS)
@@ -224,6 +225,8 @@ class _Parser:
             stem = text.rstrip("*")
             if not stem or not any(c.isalnum() for c in stem):
                 return None  # `*` alone means nothing
+            if stem.isascii() and len(stem) < MIN_PREFIX:
+                raise QueryError(f"'{text}': type at least {MIN_PREFIX} letters before *")
             return self._leaf(Prefix, stem, field)
         if kind == "word":
             if not any(c.isalnum() for c in text):

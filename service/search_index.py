@@ -40,6 +40,12 @@ def warm_up() -> None:
     load_gazetteer()
 
 
+def close_searcher(app: Flask) -> None:
+    searcher = app.extensions.pop(_KEY, None)
+    if searcher is not None:
+        searcher.close()
+
+
 def init_app(app: Flask) -> None:
     app.extensions.pop(_KEY, None)
     if not app.config.get("TESTING"):

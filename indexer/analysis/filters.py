@@ -21,7 +21,7 @@ _ENGLISH = """
 a an and are as at be been but by can could did do does for from had has have he her his i if
 in into is it its may might not of on or our she should so such than that the their them then
 there these they this those to was we were what when where which while who will with would yet
-you your
+you your us me my him
 """
 _CHINESE = "的 了 和 与 及 是 在 也 都 而 并 之 等 或 就 被 把 其 这 那 着 过 啊 吧 呢 吗"
 ENGLISH_STOP_WORDS = frozenset(_ENGLISH.split())

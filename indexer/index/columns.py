@@ -88,8 +88,8 @@ def load_segment(reader, text_fields=("title", "body")) -> SegmentArrays:
     n = reader.doc_count_all()
     live = np.ones(n, dtype=bool)
     if reader.has_deletions():
-        for d in reader.deleted_docs():
-            live[d] = False
+        deleted = np.fromiter(reader.segment().deleted_docs(), dtype=np.int64)
+        live[deleted] = False
     if reader.has_column("date"):
         date = np.array(list(reader.column_reader("date")), dtype=np.int64).astype(np.int32)
     else:
@@ -100,6 +100,17 @@ def load_segment(reader, text_fields=("title", "body")) -> SegmentArrays:
     for f in text_fields:
         lengths[f] = _lengths(reader, f, n)
     return SegmentArrays(n, live, date, coded, multi, lengths)
+
+
+def load_segment_empty() -> SegmentArrays:
+    return SegmentArrays(
+        0,
+        np.zeros(0, dtype=bool),
+        np.zeros(0, dtype=np.int32),
+        {f: _coded([]) for f in CODED_FIELDS},
+        {f: _multi([]) for f in PLACE_FIELDS},
+        {f: np.zeros(0, dtype=np.float32) for f in ("title", "body")},
+    )
 
 
 def _lengths(reader, field, n) -> np.ndarray:
@@ -125,6 +136,8 @@ class SegmentCache:
 
     def get(self, reader) -> SegmentArrays:
         seg = reader.segment()
+        if seg is None:  # Whoosh's EmptyReader: an index with no documents
+            return load_segment_empty()
         key = (seg.segment_id(), seg.deleted_count(), reader.doc_count_all())
         with self._lock:
             hit = self._items.get(key)

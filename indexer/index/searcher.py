@@ -131,6 +131,26 @@ class Searcher:
                 self._generation = None
             return fn(self.view())
 
+    def close(self) -> None:
+        """Close every searcher this object opened (the process is done with it)."""
+        with self._lock:
+            if self._view is not None:
+                self._retired.append((float("-inf"), self._view.searcher))
+                self._view = None
+                self._generation = None
+            for _when, searcher in self._retired:
+                try:
+                    searcher.close()
+                except Exception:
+                    pass
+            self._retired = []
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
     @property
     def generation(self) -> str | None:
         return self._generation

@@ -202,8 +202,13 @@ def run_index(
     workers: int | None = None,
     progress: Callable[[int, int], None] | None = None,
     commit_every: int = COMMIT_EVERY,
+    merge: bool = True,
 ) -> RunSummary:
-    """Bring the index in line with `sources`. The caller holds the lock."""
+    """Bring the index in line with `sources`. The caller holds the lock.
+
+    `merge=False` leaves every commit as its own segment (tests use it to get
+    a multi-segment index).
+    """
     started = time.perf_counter()
     summary = RunSummary()
     roots = [Path(s).resolve() for s in sources]
@@ -271,10 +276,10 @@ def run_index(
                 summary.documents += 1
                 pending += 1
             if not summary.rebuilt and pending >= commit_every:
-                writer.commit()
+                writer.commit(merge=merge)
                 writer = ix.writer(limitmb=256, compound=False)
                 pending = 0
-        writer.commit()
+        writer.commit(merge=merge)
     except BaseException:
         writer.cancel()
         raise
