@@ -30,6 +30,9 @@ def _array_param(name, description, enum=None):
     }
 
 
+# Empty values are allowed: an HTML form submits its empty fields.
+DATE_PATTERN = r"^([0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?)?$"
+
 FACET_ENTRY = {
     "type": "object",
     "required": ["value", "label", "count", "selected"],
@@ -65,6 +68,13 @@ HIT = {
 }
 
 
+def _allow_empty(params):
+    for param in params:
+        if param["in"] == "query":
+            param["allowEmptyValue"] = True
+    return params
+
+
 def openapi_spec() -> dict:
     facet_list = {"type": "array", "items": {"$ref": "#/components/schemas/FacetEntry"}}
     return {
@@ -78,52 +88,59 @@ def openapi_spec() -> dict:
             "/api/search": {
                 "get": {
                     "summary": "Search articles, with highlighted snippets and facets",
-                    "parameters": [
-                        {
-                            "name": "q",
-                            "in": "query",
-                            "description": (
-                                'Words (all must match), OR, NOT/-word, "phrases", '
-                                "(groups), title:/body:/source:/lang:/location: prefixes, "
-                                "word* prefixes. Empty lists everything, newest first."
+                    "parameters": _allow_empty(
+                        [
+                            {
+                                "name": "q",
+                                "in": "query",
+                                "description": (
+                                    'Words (all must match), OR, NOT/-word, "phrases", '
+                                    "(groups), title:/body:/source:/lang:/location: prefixes, "
+                                    "word* prefixes. Empty lists everything, newest first."
+                                ),
+                                "schema": {"type": "string", "maxLength": MAX_QUERY_CHARS},
+                            },
+                            {
+                                "name": "page",
+                                "in": "query",
+                                "schema": {"type": "integer", "minimum": 1, "maximum": 1000},
+                            },
+                            {
+                                "name": "per_page",
+                                "in": "query",
+                                "schema": {"type": "integer", "minimum": 1, "maximum": 100},
+                            },
+                            {
+                                "name": "sort",
+                                "in": "query",
+                                "schema": {
+                                    "type": "string",
+                                    "enum": ["relevance", "newest", "oldest"],
+                                },
+                            },
+                            _array_param(
+                                "location",
+                                "Place name, alias (English or Chinese) or id; includes everything "
+                                "inside it. Repeatable (OR).",
                             ),
-                            "schema": {"type": "string", "maxLength": MAX_QUERY_CHARS},
-                        },
-                        {
-                            "name": "page",
-                            "in": "query",
-                            "schema": {"type": "integer", "minimum": 1, "maximum": 1000},
-                        },
-                        {
-                            "name": "per_page",
-                            "in": "query",
-                            "schema": {"type": "integer", "minimum": 1, "maximum": 100},
-                        },
-                        {
-                            "name": "sort",
-                            "in": "query",
-                            "schema": {"type": "string", "enum": ["relevance", "newest", "oldest"]},
-                        },
-                        _array_param(
-                            "location",
-                            "Place name, alias (English or Chinese) or id; includes everything "
-                            "inside it. Repeatable (OR).",
-                        ),
-                        {
-                            "name": "date_from",
-                            "in": "query",
-                            "description": "YYYY, YYYY-MM or YYYY-MM-DD, inclusive",
-                            "schema": {"type": "string"},
-                        },
-                        {
-                            "name": "date_to",
-                            "in": "query",
-                            "description": "YYYY, YYYY-MM or YYYY-MM-DD, inclusive",
-                            "schema": {"type": "string"},
-                        },
-                        _array_param("lang", "Language; repeatable (OR).", ["en", "zh", "mixed"]),
-                        _array_param("source", "Publisher; repeatable (OR)."),
-                    ],
+                            {
+                                "name": "date_from",
+                                "in": "query",
+                                "description": "YYYY, YYYY-MM or YYYY-MM-DD, inclusive",
+                                "schema": {"type": "string", "pattern": DATE_PATTERN},
+                            },
+                            {
+                                "name": "date_to",
+                                "in": "query",
+                                "description": "YYYY, YYYY-MM or YYYY-MM-DD, inclusive",
+                                "schema": {"type": "string", "pattern": DATE_PATTERN},
+                            },
+                            _array_param(
+                                "lang", "Language; repeatable (OR).", ["en", "zh", "mixed"]
+                            ),
+                            _array_param("source", "Publisher; repeatable (OR)."),
+                        ]
+                    ),
                     "responses": {
                         "200": {
                             "description": "Search results",

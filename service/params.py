@@ -45,8 +45,14 @@ def _list(args: MultiDict, name: str) -> list[str]:
     return values
 
 
+SINGLE_VALUED = ("q", "page", "per_page", "sort", "date_from", "date_to")
+
+
 def search_request(args: MultiDict, *, strict_locations: bool = True) -> SearchRequest:
     config = current_app.config
+    for name in SINGLE_VALUED:
+        if len(args.getlist(name)) > 1:
+            raise ParamError(f"{name} may be given only once")
     try:
         q = check_query(args.get("q", ""))
     except ValueError as exc:

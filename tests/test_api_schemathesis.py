@@ -1,43 +1,67 @@
 """Property-based tests of the JSON API against its own OpenAPI spec.
 
-schemathesis generates requests from /api/openapi.json (valid and, with the
-negative mode, invalid ones) and checks that the app never answers with a
-server error, and that status codes, content types and bodies match the
-spec.
+schemathesis generates requests from /api/openapi.json, both valid ones and
+(in its negative mode) invalid ones; each must be answered without a server
+error, with the status code, content type and body the spec promises.
+(schemathesis' pytest plugin does not run under pytest 9 yet, so the
+operations' hypothesis strategies are driven directly.)
 """
 
 from __future__ import annotations
 
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode
+from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
+
+SPEC_PATHS = ["/api/search", "/api/documents/{doc_id}", "/healthz"]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def api_schema(seed_index):
     from service import create_app
+    from service.search_index import close_searcher
 
     app = create_app({"TESTING": True, "INDEX": str(seed_index)})
-    return schemathesis.openapi.from_wsgi("/api/openapi.json", app)
+    yield schemathesis.openapi.from_wsgi("/api/openapi.json", app)
+    close_searcher(app)
 
 
-schema = schemathesis.pytest.from_fixture("api_schema")
+def _operation(schema, path):
+    for result in schema.get_all_operations():
+        operation = result.ok()
+        if operation.path == path:
+            return operation
+    raise AssertionError(f"{path} is not in the spec")
 
 
-@schema.parametrize()
-@settings(
-    max_examples=60,
-    deadline=None,
-    suppress_health_check=list(HealthCheck),
-)
-def test_api_conforms_to_its_openapi_spec(case):
-    case.call_and_validate()
+CASES = [(path, GenerationMode.POSITIVE) for path in SPEC_PATHS] + [
+    # Only /api/search has parameters whose invalid forms can be generated.
+    ("/api/search", GenerationMode.NEGATIVE)
+]
 
 
-@schema.parametrize(generation_modes=[GenerationMode.NEGATIVE])
-@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
-def test_invalid_requests_never_cause_a_server_error(case):
-    response = case.call()
-    assert response.status_code < 500, (case, response.text[:300])
-    assert response.headers["content-type"].startswith("application/json")
+@pytest.mark.parametrize(("path", "mode"), CASES)
+def test_api_conforms_to_its_openapi_spec(api_schema, path, mode):
+    operation = _operation(api_schema, path)
+
+    @given(case=operation.as_strategy(generation_mode=mode))
+    @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+    def check(case):
+        response = case.call()
+        assert response.status_code < 500, (case.path, case.query, response.text[:300])
+        # Schema-valid input /api/search still refuses, with a documented 400: an
+        # unknown place, 2023-02-30, a one-letter prefix `a*`. A spec cannot say
+        # that, so for it the "valid data is accepted" check does not apply.
+        # An empty parameter (`lang=&per_page=`) counts as absent, as HTML forms
+        # need, so "invalid data is rejected" cannot hold for empty values; the
+        # other invalid values are rejected, see test_api.py's 400 cases.
+        excluded = [positive_data_acceptance] if path == "/api/search" else []
+        if mode is GenerationMode.NEGATIVE:
+            excluded.append(negative_data_rejection)
+            if response.status_code >= 400:
+                assert response.json()["error"]["code"]
+        case.validate_response(response, excluded_checks=excluded)
+
+    check()
