@@ -23,7 +23,7 @@ from indexer.article import PubDate
 from indexer.extract.gazetteer import load_gazetteer
 from indexer.index.engine import Evaluation, IndexView, Matches
 from indexer.index.filters import FilterError, date_bound, filter_mask, resolve_places
-from indexer.index.snippets import make_snippet, mark, term_spans
+from indexer.index.snippets import make_snippet, mark, spans_for_docs, term_spans
 from indexer.index.store import IndexMissing, IndexStore
 from indexer.query import Phrase, QueryError, Term, leaves, parse_query
 
@@ -206,8 +206,9 @@ class Searcher:
         per_page = req.per_page
         start = (req.page - 1) * per_page
         page_docs, page_scores = _page(view, docs, scores, sort, start, per_page)
+        spans = _page_spans(view, evaluation, page_docs) if req.snippets else None
         hits = [
-            self._hit(view, evaluation, int(d), float(s), req.snippets)
+            self._hit(view, int(d), float(s), spans)
             for d, s in zip(page_docs, page_scores, strict=True)
         ]
 
@@ -230,16 +231,14 @@ class Searcher:
             generation=self._generation or "",
         )
 
-    def _hit(self, view, evaluation, docnum, score, snippets: bool) -> dict:
+    def _hit(self, view, docnum, score, spans: dict | None) -> dict:
         stored = view.searcher.stored_fields(docnum)
         title = stored.get("title", "")
         body = stored.get("body", "")
         hit = _doc_summary(stored)
         hit["score"] = round(score, 4)
-        if snippets:
-            reader = view.reader
-            t_spans = term_spans(reader, "title", evaluation.highlight_terms["title"], docnum)
-            b_spans = term_spans(reader, "body", evaluation.highlight_terms["body"], docnum)
+        if spans is not None:
+            t_spans, b_spans = spans["title"][docnum], spans["body"][docnum]
             hit["title_html"] = mark(title, [(s, e) for s, e, _ in t_spans])
             hit["snippet"] = make_snippet(body, b_spans)
         return hit
@@ -350,7 +349,7 @@ def place_expansions(tree) -> tuple[dict, dict]:
     for leaf in leaves(tree):
         if not isinstance(leaf, Term | Phrase) or leaf.text in expansions:
             continue
-        place = gazetteer.lookup(leaf.text)
+        place = gazetteer.lookup(leaf.text, ids=False)
         if place is None or (place.ambiguous and not leaf.text[:1].isupper()):
             continue
         alts = [
@@ -362,6 +361,25 @@ def place_expansions(tree) -> tuple[dict, dict]:
             expansions[leaf.text] = alts
             expanded[leaf.text] = alts
     return expansions, expanded
+
+
+def _page_spans(view, evaluation, page_docs) -> dict:
+    """Highlight spans of a page's documents, per field, then per document."""
+
+    def contains_in(field):
+        def contains(term, docnum) -> bool:
+            docs = view.postings(field, term)[0]
+            i = int(np.searchsorted(docs, docnum))
+            return i < len(docs) and int(docs[i]) == docnum
+
+        return contains
+
+    return {
+        field: spans_for_docs(
+            view.reader, field, evaluation.highlight_terms[field], page_docs, contains_in(field)
+        )
+        for field in ("title", "body")
+    }
 
 
 def _page(view, docs, scores, sort, start, count):

@@ -16,6 +16,7 @@ import re
 from html import escape
 
 from indexer.analysis import get_segmenter
+from indexer.index.engine import skip_to
 
 FRAGMENT_CHARS = 200
 MAX_FRAGMENTS = 3
@@ -27,18 +28,41 @@ _CN_BREAK = "。！？；，、：）」』”\n"
 
 def term_spans(reader, field: str, terms, docnum: int) -> list[tuple[int, int, str]]:
     """(start, end, term) for every occurrence of `terms` in one document."""
-    spans = []
+    return spans_for_docs(reader, field, terms, [docnum])[docnum]
+
+
+def spans_for_docs(
+    reader, field: str, terms, docnums, contains=None
+) -> dict[int, list[tuple[int, int, str]]]:
+    """`term_spans` of several documents, reading each term's postings once.
+
+    Opening a term's postings and skipping to a document costs far more
+    than decoding the document's offsets, so a results page visits its
+    documents in order with one matcher per term instead of one per term
+    and document. `contains(term, docnum)`, when given, says cheaply
+    (from postings the query already read) which documents hold a term,
+    so terms absent from the whole page are never opened.
+    """
+    wanted = sorted(set(docnums))
+    found: dict[int, list] = {d: [] for d in wanted}
     for term in terms:
+        docs = [d for d in wanted if contains(term, d)] if contains else wanted
+        if not docs:
+            continue
         btext = term.encode("utf-8")
         if (field, btext) not in reader:
             continue
         m = reader.postings(field, btext)
-        m.skip_to(docnum)
-        if m.is_active() and m.id() == docnum:
-            # Characters postings decode as (position, startchar, endchar).
-            spans.extend((s, e, term) for _pos, s, e in m.value_as("characters"))
-    spans.sort()
-    return spans
+        for d in docs:
+            if not m.is_active():
+                break
+            skip_to(m, d)
+            if m.is_active() and m.id() == d:
+                # Characters postings decode as (position, startchar, endchar).
+                found[d].extend((s, e, term) for _pos, s, e in m.value_as("characters"))
+    for spans in found.values():
+        spans.sort()
+    return found
 
 
 def _merge(spans) -> list[tuple[int, int]]:

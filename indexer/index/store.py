@@ -161,7 +161,10 @@ class IndexStore:
                 continue
             try:
                 if now - path.stat().st_mtime > older_than:
-                    path.unlink()
+                    if path.is_dir():  # Whoosh's MAIN.tmp, left by a killed run
+                        shutil.rmtree(path)
+                    else:
+                        path.unlink()
                     removed += 1
             except FileNotFoundError:
                 pass
@@ -188,8 +191,8 @@ class IndexStore:
 
 
 def _segment_files(gen_dir: Path, segment) -> set:
-    prefix = f"MAIN_{segment.segment_id()}"
-    return {p.name for p in gen_dir.glob(prefix + "*")}
+    # segment_id() already starts with the index name: "MAIN_<id>".
+    return {p.name for p in gen_dir.glob(segment.segment_id() + ".*")}
 
 
 def _now() -> str:

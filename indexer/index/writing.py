@@ -145,9 +145,37 @@ def load_file(path_str: str) -> FileResult:
     return FileResult(path_str, filesig, docs, list(warnings))
 
 
-def _init_worker():
+def _init_worker(parent_pid: int | None = None):
+    if parent_pid is not None:
+        _exit_with_parent(parent_pid)
     # Load the dictionary once per worker, not per file.
     get_segmenter()
+
+
+def _exit_with_parent(parent_pid: int) -> None:
+    """End this worker when the run that forked it dies, even by SIGKILL.
+
+    A killed run cannot shut its pool down, and its forked workers would wait
+    for work forever, holding the inherited descriptor of Whoosh's write lock
+    (an flock): every later run would then fail with LockError.
+    """
+    try:
+        import ctypes
+        import signal
+
+        pr_set_pdeathsig = 1
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)  # Linux
+    except (OSError, AttributeError):
+        import threading
+
+        def watch():
+            while os.getppid() == parent_pid:
+                time.sleep(0.2)
+            os._exit(1)
+
+        threading.Thread(target=watch, daemon=True).start()
+    if os.getppid() != parent_pid:  # the run died before prctl took effect
+        os._exit(1)
 
 
 def indexed_files(ix) -> dict[str, str]:
@@ -301,7 +329,9 @@ def _load_all(paths: list[str], workers: int | None) -> Iterator[FileResult]:
         for path in paths:
             yield load_file(path)
         return
-    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker) as pool:
+    with ProcessPoolExecutor(
+        max_workers=workers, initializer=_init_worker, initargs=(os.getpid(),)
+    ) as pool:
         yield from pool.map(load_file, paths, chunksize=8)
 
 

@@ -1,0 +1,209 @@
+"""HTML trees as text: pruning page furniture and cutting text into blocks.
+
+Shared by the HTML page reader and the JSON reader (feeds put `<p>` markup
+in their body strings). Only lxml is imported here, so reading JSON does not
+pay for bs4 and trafilatura.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import lxml.etree
+import lxml.html
+
+# Elements whose whole subtree is never article text.
+DROP_TAGS = (
+    "script",
+    "style",
+    "noscript",
+    "template",
+    "iframe",
+    "svg",
+    "canvas",
+    "form",
+    "button",
+    "select",
+    "textarea",
+    "nav",
+    "aside",
+    "footer",
+    "object",
+    "embed",
+    "video",
+    "audio",
+    "map",
+    "dialog",
+)
+BLOCK_TAGS = frozenset(
+    (
+        "p",
+        "div",
+        "td",
+        "th",
+        "tr",
+        "tbody",
+        "thead",
+        "table",
+        "li",
+        "ul",
+        "ol",
+        "dl",
+        "dd",
+        "dt",
+        "blockquote",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "section",
+        "article",
+        "main",
+        "header",
+        "figure",
+        "figcaption",
+        "pre",
+        "center",
+        "address",
+        "body",
+        "html",
+        "hr",
+        "form",
+        "fieldset",
+        "details",
+        "summary",
+    )
+)
+_SPACES = re.compile(r"[ \t\u00a0\u3000\u2002\u2003\u2009]+")
+_NOT_TEXT = re.compile(r"\s+")
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
+_LOOKS_LIKE_MARKUP = re.compile(
+    r"<(?:p|br|div|span|a|b|i|em|strong|li|ul|ol|h[1-6]|img|table|blockquote|font)\b[^>]*>"
+    r"|</\w+>|&(?:nbsp|amp|lt|gt|quot|#\d+);",
+    re.IGNORECASE,
+)
+
+
+@dataclass
+class Block:
+    """A run of text between block boundaries, with the element that holds it."""
+
+    element: lxml.html.HtmlElement
+    text: str
+    link_chars: int
+
+
+def parse_document(html: str) -> lxml.html.HtmlElement:
+    """Parse a whole page; lxml refuses str input that names its encoding."""
+    html = _XML_DECLARATION.sub("", html, count=1)
+    return lxml.html.document_fromstring(html)
+
+
+def prune(root: lxml.html.HtmlElement) -> None:
+    """Remove scripts, navigation, forms, asides, footers, comments, and lists of links.
+
+    A site `<header>` goes too, but not a `<header>` inside `<article>` or
+    `<main>`, which often holds the standfirst.
+    """
+    doomed = []
+    for el in root.iter(lxml.etree.Comment, lxml.etree.ProcessingInstruction):
+        doomed.append(el)
+    for el in root.iter(*DROP_TAGS, "header", "ul", "ol"):
+        tag = el.tag
+        if tag == "header":
+            if any(a.tag in ("article", "main") for a in el.iterancestors()):
+                continue
+        elif tag in ("ul", "ol") and not _is_link_list(el):
+            continue
+        doomed.append(el)
+    for el in doomed:
+        _remove(el)
+
+
+def _is_link_list(el: lxml.html.HtmlElement) -> bool:
+    items = [li for li in el if li.tag == "li"]
+    if len(items) < 3:
+        return False
+    total = len(_NOT_TEXT.sub("", el.xpath("string()")))
+    links = len(_NOT_TEXT.sub("", "".join(el.xpath(".//a//text()"))))
+    return total > 0 and links >= 0.7 * total
+
+
+def _remove(el) -> None:
+    """Remove an element but keep its tail text in place."""
+    parent = el.getparent()
+    if parent is None:
+        return
+    tail = el.tail
+    if tail:
+        prev = el.getprevious()
+        if prev is not None:
+            prev.tail = (prev.tail or "") + tail
+        else:
+            parent.text = (parent.text or "") + tail
+    parent.remove(el)
+
+
+def blocks(root: lxml.html.HtmlElement) -> list[Block]:
+    """Text runs in document order, split at block elements and `<br>`.
+
+    Inline markup (`<b>`, `<a>`, `<font>`) stays inside its run, so a lead
+    paragraph with a bold dateline and linked keywords is one block.
+    """
+    out: list[Block] = []
+    _collect(root, out)
+    return out
+
+
+def _collect(el, out: list[Block]) -> None:
+    parts: list[str] = []
+    links = [0]
+
+    def flush():
+        text = clean_inline("".join(parts))
+        if text:
+            out.append(Block(el, text, min(links[0], len(text))))
+        parts.clear()
+        links[0] = 0
+
+    if el.text:
+        parts.append(el.text)
+    for child in el:
+        tag = child.tag if isinstance(child.tag, str) else None
+        if tag in BLOCK_TAGS:
+            flush()
+            _collect(child, out)
+        elif tag == "br":
+            flush()
+        elif tag is not None:
+            inline = "".join(child.itertext())
+            parts.append(inline)
+            if tag == "a":
+                links[0] += len(inline.strip())
+            else:
+                links[0] += sum(len("".join(a.itertext()).strip()) for a in child.iter("a"))
+        if child.tail:
+            parts.append(child.tail)
+    flush()
+
+
+def clean_inline(text: str) -> str:
+    """Collapse runs of spaces (incl. nbsp and ideographic space) inside one line."""
+    return _SPACES.sub(" ", text.replace("\n", " ")).strip()
+
+
+def looks_like_markup(text: str) -> bool:
+    return _LOOKS_LIKE_MARKUP.search(text) is not None
+
+
+def fragment_to_paragraphs(fragment: str) -> list[str]:
+    """An HTML fragment (a feed's body string) as plain paragraphs."""
+    try:
+        root = lxml.html.fragment_fromstring(fragment, create_parent="div")
+    except (lxml.etree.ParserError, ValueError):
+        return [p for p in (clean_inline(line) for line in fragment.split("\n")) if p]
+    prune(root)
+    return [b.text for b in blocks(root)]
