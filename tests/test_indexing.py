@@ -263,3 +263,17 @@ def test_stats_and_search_commands(seed_index):
     )
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["total"] >= 1
+
+
+def test_a_declared_month_is_refined_by_a_matching_dateline(tmp_path):
+    from indexer.article import Article
+    from indexer.extract import enrich
+
+    article = Article(
+        title="Wafer plant opens",
+        body="WUXI, Oct. 31, 2023 /PRNewswire/ -- A wafer plant opened.",
+        declared_date="2023-10",
+    )
+    assert enrich(article).date.iso == "2023-10-31"
+    other = Article(title="x", body="WUXI, Nov. 2, 2023 -- A plant.", declared_date="2023-10")
+    assert enrich(other).date.iso == "2023-10"

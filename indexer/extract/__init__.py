@@ -34,12 +34,23 @@ def normalize_lang(value: str | None) -> str | None:
     return LANG_ALIASES.get(key)
 
 
+def _refines(found, declared) -> bool:
+    """A more precise date that agrees with the declared one (2023-10 -> 2023-10-31)."""
+    if not found.known or found.year != declared.year:
+        return False
+    if declared.month is not None and found.month != declared.month:
+        return False
+    return found.as_int != declared.as_int
+
+
 def enrich(article: Article) -> Article:
     text = f"{article.title}\n{article.body}"
 
     date = parse_date_value(article.declared_date) if article.declared_date else None
-    if date is None or not date.known:
-        date = extract_date(text, path=article.path, url=article.url or "")
+    if date is None or date.precision != "day":
+        found = extract_date(text, path=article.path, url=article.url or "")
+        if date is None or not date.known or _refines(found, date):
+            date = found
     if not date.known:
         date = date_from_path(article.url or "")
     if not date.known:
