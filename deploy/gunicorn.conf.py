@@ -23,8 +23,20 @@ keepalive = 5
 max_requests = int(os.environ.get("NEWSARCHIVE_MAX_REQUESTS", 0))
 max_requests_jitter = 100
 limit_request_line = 8190
-accesslog = os.environ.get("NEWSARCHIVE_ACCESS_LOG", "-")
+# An empty NEWSARCHIVE_ACCESS_LOG turns the access log off (nginx keeps one);
+# gunicorn itself would try to open a file named "".
+accesslog = os.environ.get("NEWSARCHIVE_ACCESS_LOG", "-") or None
 errorlog = "-"
 loglevel = os.environ.get("NEWSARCHIVE_LOG_LEVEL", "info")
 proc_name = "newsarchive"
 forwarded_allow_ips = os.environ.get("NEWSARCHIVE_FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+# gunicorn's control socket (`gunicornc`) defaults to a path under $HOME that
+# every gunicorn of the same user shares and that systemd's ProtectHome makes
+# read-only; it is on only where NEWSARCHIVE_CONTROL_SOCKET names a path
+# (deploy/newsarchive.service puts it in /run/newsarchive).
+_control_socket = os.environ.get("NEWSARCHIVE_CONTROL_SOCKET")
+if _control_socket:
+    control_socket = _control_socket
+else:
+    control_socket_disable = True

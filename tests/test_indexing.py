@@ -277,3 +277,27 @@ def test_a_declared_month_is_refined_by_a_matching_dateline(tmp_path):
     assert enrich(article).date.iso == "2023-10-31"
     other = Article(title="x", body="WUXI, Nov. 2, 2023 -- A plant.", declared_date="2023-10")
     assert enrich(other).date.iso == "2023-10"
+
+
+def test_sweep_keeps_files_of_recent_commits_and_removes_old_unreferenced_ones(tmp_path):
+    import os
+
+    archive = _copy_seeds(tmp_path / "archive")
+    store, _ = build_index(tmp_path / "index", [archive], one_segment_per_file=True)
+    staged = tmp_path / "index-staged"
+    gen_dir = store.current_dir()
+    with store.lock():
+        run_index(store, [staged], rebuild=False, workers=1)  # nothing changed
+        (staged / seed("003")).unlink()
+        run_index(store, [staged], workers=1)  # merges segments: old files unreferenced
+    before = {p.name for p in gen_dir.iterdir()}
+    assert store.sweep(gen_dir) == 0  # everything is recent: a reader may still use it
+    # Age every file, as the next cron tick after the grace period would find them.
+    old = time.time() - 3600
+    for path in gen_dir.iterdir():
+        os.utime(path, (old, old))
+    removed = store.sweep(gen_dir)
+    after = {p.name for p in gen_dir.iterdir()}
+    assert removed > 0 and after < before
+    assert search(tmp_path / "index", "Jiangyin").total >= 1
+    assert search(tmp_path / "index", "Yangzhou").total == 0

@@ -148,13 +148,43 @@ class IndexStore:
                 shutil.rmtree(path, ignore_errors=True)
 
     def sweep(self, gen_dir: Path, older_than: float = SWEEP_AFTER) -> int:
-        """Delete files no table of contents references any more."""
-        ix = self.open(gen_dir)
-        toc = ix._read_toc()
-        live = {f"_MAIN_{toc.generation}.toc", META, "MAIN_WRITELOCK"}
-        for seg in toc.segments:
-            live.update(_segment_files(gen_dir, seg))
+        """Delete files that no recent table of contents references.
+
+        A file stays while the latest TOC, or any TOC committed less than
+        `older_than` seconds ago, refers to it: a searcher opened on one of
+        those may still read it. Only after it has been unreferenced for that
+        long (and is itself that old) does it go, old TOC files included.
+        """
+        from whoosh.index import TOC
+
+        storage = self.storage(gen_dir)
         now = time.time()
+        tocs = []
+        for path in gen_dir.iterdir():
+            m = _TOC.match(path.name)
+            if m:
+                tocs.append((int(m.group(1)), path))
+        if not tocs:
+            return 0
+        tocs.sort()
+        latest = tocs[-1][0]
+        live = {META, "MAIN_WRITELOCK"}
+        for gen, path in tocs:
+            try:
+                recent = now - path.stat().st_mtime <= older_than
+            except FileNotFoundError:
+                continue
+            if gen != latest and not recent:
+                continue
+            live.add(path.name)
+            try:
+                toc = TOC.read(storage, "MAIN", gen=gen)
+            except Exception:  # an unreadable old TOC protects nothing
+                if gen == latest:
+                    raise
+                continue
+            for seg in toc.segments:
+                live.update(_segment_files(gen_dir, seg))
         removed = 0
         for path in gen_dir.iterdir():
             if path.name in live or path.name.startswith("."):
