@@ -13,7 +13,7 @@ reading files, the sweep that follows), and restarting the service between
 steps would hide exactly the failures it is meant to catch.
 
 The figures (requests, failures, kills survived) are printed and written to
-test-artifacts/reindex-e2e.json; deploy/README.md quotes them.
+test-artifacts/reindex-e2e.json; README.md ("Deploy") quotes them.
 """
 
 from __future__ import annotations
