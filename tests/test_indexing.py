@@ -301,3 +301,38 @@ def test_sweep_keeps_files_of_recent_commits_and_removes_old_unreferenced_ones(t
     assert removed > 0 and after < before
     assert search(tmp_path / "index", "Jiangyin").total >= 1
     assert search(tmp_path / "index", "Yangzhou").total == 0
+
+
+def test_a_changed_user_dictionary_forces_a_rebuild(tmp_path):
+    import os
+
+    archive = _copy_seeds(tmp_path / "archive")
+    index_dir = tmp_path / "index"
+    first = subprocess.run(
+        [*NEWSARCHIVE, "index", str(archive), "--index", str(index_dir)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert first.returncode == 0, first.stderr
+    userdict = tmp_path / "words.txt"
+    userdict.write_text("临港经济开发区 100 ns\n", "utf-8")
+    env = dict(os.environ, NEWSARCHIVE_USERDICT=str(userdict))
+    second = subprocess.run(
+        [*NEWSARCHIVE, "index", str(archive), "--index", str(index_dir)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+    )
+    assert second.returncode == 0, second.stderr
+    assert second.stdout.startswith("rebuilt:"), second.stdout
+    assert "segmenter or user dictionary changed" in second.stderr
+    third = subprocess.run(
+        [*NEWSARCHIVE, "index", str(archive), "--index", str(index_dir)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+    )
+    assert third.stdout.startswith("indexed:") and "5 unchanged" in third.stdout
