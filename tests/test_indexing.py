@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -17,8 +15,7 @@ from indexer.index.store import IndexStore
 from indexer.index.writing import run_index
 
 from .conftest import SEEDS, build_index
-
-NEWSARCHIVE = [sys.executable, "-m", "indexer.cli"]
+from .servers import run_indexer
 
 
 def search(index_dir, q="", **kwargs):
@@ -187,12 +184,7 @@ def test_a_corrupt_file_is_skipped_with_a_message_and_exit_1(tmp_path):
     (archive / "broken.txt").write_bytes(bytes(range(256)) * 40)
     (archive / "broken.jsonl").write_text('{"title": "ok", "body": "fine"}\n{not json\n', "utf-8")
     index_dir = tmp_path / "index"
-    proc = subprocess.run(
-        [*NEWSARCHIVE, "index", str(archive), "--index", str(index_dir)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    proc = run_indexer("index", archive, "--index", index_dir, check=False, timeout=300)
     assert proc.returncode == 1, proc.stderr
     assert "broken.txt" in proc.stderr
     assert "failed" in proc.stdout
@@ -205,12 +197,7 @@ def test_a_second_run_while_one_holds_the_lock_exits_75(tmp_path):
     index_dir = tmp_path / "index"
     store = IndexStore(index_dir)
     with store.lock():
-        proc = subprocess.run(
-            [*NEWSARCHIVE, "index", str(archive), "--index", str(index_dir)],
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+        proc = run_indexer("index", archive, "--index", index_dir, check=False, timeout=120)
     assert proc.returncode == 75, proc.stderr
     assert "another indexing run" in proc.stderr
 
@@ -308,31 +295,14 @@ def test_a_changed_user_dictionary_forces_a_rebuild(tmp_path):
 
     archive = _copy_seeds(tmp_path / "archive")
     index_dir = tmp_path / "index"
-    first = subprocess.run(
-        [*NEWSARCHIVE, "index", str(archive), "--index", str(index_dir)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    first = run_indexer("index", archive, "--index", index_dir, check=False, timeout=300)
     assert first.returncode == 0, first.stderr
     userdict = tmp_path / "words.txt"
     userdict.write_text("临港经济开发区 100 ns\n", "utf-8")
     env = dict(os.environ, NEWSARCHIVE_USERDICT=str(userdict))
-    second = subprocess.run(
-        [*NEWSARCHIVE, "index", str(archive), "--index", str(index_dir)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env=env,
-    )
+    second = run_indexer("index", archive, "--index", index_dir, check=False, timeout=300, env=env)
     assert second.returncode == 0, second.stderr
     assert second.stdout.startswith("rebuilt:"), second.stdout
     assert "segmenter or user dictionary changed" in second.stderr
-    third = subprocess.run(
-        [*NEWSARCHIVE, "index", str(archive), "--index", str(index_dir)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env=env,
-    )
+    third = run_indexer("index", archive, "--index", index_dir, check=False, timeout=300, env=env)
     assert third.stdout.startswith("indexed:") and "5 unchanged" in third.stdout
