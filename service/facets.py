@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from indexer.extract.gazetteer import load_gazetteer
 from werkzeug.datastructures import MultiDict
 
+from indexer.extract.gazetteer import load_gazetteer
 from indexer.index.filters import resolve_places
 
 LANG_LABELS = {"en": "English", "zh": "中文", "mixed": "Mixed 混合"}

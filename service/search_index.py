@@ -32,9 +32,8 @@ def get_searcher() -> Searcher:
 
 def warm_up() -> None:
     """Load process-wide data once (before gunicorn forks its workers)."""
-    from indexer.extract.gazetteer import load_gazetteer
-
     from indexer.analysis import get_segmenter
+    from indexer.extract.gazetteer import load_gazetteer
 
     get_segmenter()
     load_gazetteer()
