@@ -19,10 +19,14 @@ import threading
 from bisect import bisect_left
 from collections import OrderedDict
 from dataclasses import dataclass
+from itertools import accumulate
+from pickle import loads
 
 import numpy as np
 from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.formats import Characters
 from whoosh.matching import ReadTooFar
+from whoosh.system import _INT_SIZE
 
 from indexer.analysis import query_terms
 from indexer.index.columns import CODED_FIELDS, PLACE_FIELDS, SegmentCache
@@ -85,6 +89,8 @@ class IndexView:
     def __init__(self, searcher, gazetteer=None):
         self.searcher = searcher
         self.reader = searcher.reader()
+        # Held by whoever reads through `reader` (see Searcher._with_retry).
+        self.lock = threading.RLock()
         self.gazetteer = gazetteer
         self.schema = searcher.schema
         leaves = self.reader.leaf_readers()
@@ -399,29 +405,86 @@ def skip_to(matcher, docnum: int) -> None:
 
 def _verify_phrase(reader, field: str, words: list[str], docs: np.ndarray) -> np.ndarray:
     """Which candidate docs hold `words` at consecutive positions."""
-    positions: list[dict] = []
-    for w in dict.fromkeys(words):
-        matcher = reader.postings(field, w.encode("utf-8"))
-        found = {}
-        for d in docs.tolist():
-            if not matcher.is_active():
-                break
-            skip_to(matcher, d)
-            if matcher.is_active() and matcher.id() == d:
-                found[d] = set(matcher.value_as("positions"))
-        positions.append((w, found))
-    by_word = dict(positions)
+    by_word = {w: _doc_positions(reader, field, w, docs) for w in dict.fromkeys(words)}
     keep = np.zeros(len(docs), dtype=bool)
-    first = by_word[words[0]]
+    tables = [by_word[w] for w in words]
+    first, rest = tables[0], list(enumerate(tables[1:], start=1))
     for i, d in enumerate(docs.tolist()):
+        # Starts s with s + k a position of word k, for every k.
         starts = first.get(d)
-        if not starts:
-            continue
-        for start in starts:
-            if all(start + k in by_word[w].get(d, ()) for k, w in enumerate(words)):
-                keep[i] = True
+        for k, table in rest:
+            if not starts:
                 break
+            found = table.get(d)
+            starts = starts.intersection(p - k for p in found) if found else None
+        if starts:
+            keep[i] = True
     return keep
+
+
+def _doc_positions(reader, field: str, word: str, docs: np.ndarray) -> dict[int, set]:
+    """The positions of `word` in each of `docs` (sorted global numbers) holding it.
+
+    A common phrase has thousands of candidates; visiting them one by one
+    through a matcher cost more than everything else in the query. Here each
+    segment's postings are read block by block, the candidates inside a
+    block are found with one vectorised search, and only their position
+    lists are decoded.
+    """
+    found: dict[int, set] = {}
+    btext = word.encode("utf-8")
+    for leaf, offset in reader.leaf_readers():
+        lo, hi = np.searchsorted(docs, [offset, offset + leaf.doc_count_all()])
+        if lo < hi:
+            _leaf_positions(leaf, field, btext, docs[lo:hi] - offset, offset, found)
+    return found
+
+
+def _leaf_positions(leaf, field, btext, local: np.ndarray, offset: int, found: dict) -> None:
+    try:
+        terms = leaf._terms
+        if (field, btext) not in terms:
+            return
+        fmt = leaf.schema[field].format
+        m = terms.matcher(field, btext, fmt)
+    except (KeyError, AttributeError):
+        m = leaf.postings(field, btext) if (field, btext) in leaf else None
+        if m is None:
+            return
+    if not isinstance(m, W3LeafMatcher) or m._byteids:
+        for d in local.tolist():
+            if not m.is_active():
+                break
+            skip_to(m, d)
+            if m.is_active() and m.id() == d:
+                found[d + offset] = set(m.value_as("positions"))
+        return
+    decode = _decode_positions if type(m.format) is Characters else m.format.decode_positions
+    i, n = 0, len(local)
+    while m.is_active() and i < n:
+        if local[i] > m._maxid:
+            m._next_block()  # no candidate here: skip the block unread
+            continue
+        j = int(np.searchsorted(local, m._maxid, side="right"))
+        if m._data is None:
+            m._read_data()
+        ids = np.cumsum(np.asarray(m._data[0], dtype=np.int64))
+        chunk = local[i:j]
+        idx = np.minimum(np.searchsorted(ids, chunk), len(ids) - 1)
+        hit = ids[idx] == chunk
+        m._read_values()
+        values = m._values
+        for d, k in zip(chunk[hit].tolist(), idx[hit].tolist(), strict=True):
+            found[d + offset] = set(decode(values[k]))
+        i = j
+        m._next_block()
+
+
+def _decode_positions(value: bytes) -> list[int]:
+    """`Characters.decode_positions`, with the running sum done by itertools."""
+    if not value.endswith(b"."):
+        value += b"."
+    return list(accumulate(code[0] for code in loads(value[_INT_SIZE:])))
 
 
 def _read_leaf_postings(reader, field: str, btext: bytes):

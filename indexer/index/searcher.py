@@ -120,16 +120,26 @@ class Searcher:
         self._retired = keep
 
     def _with_retry(self, fn):
-        """Run fn(view); if the files under an old view vanished, retry on a new one."""
+        """Run fn(view); if the files under an old view vanished, retry on a new one.
+
+        One request at a time per view: Whoosh's readers seek and read shared
+        file handles, so two threads reading postings of one reader at once
+        read each other's offsets (gunicorn's gthread workers did exactly
+        that: "read length must be non-negative"). Searching is CPU-bound
+        under the GIL anyway, so the lock costs no throughput.
+        """
         view = self.view()
         try:
-            return fn(view)
+            with view.lock:
+                return fn(view)
         except (OSError, EOFError) as exc:
             log.warning("index changed under a request (%s); retrying", exc)
             with self._lock:
                 self._view = None
                 self._generation = None
-            return fn(self.view())
+            view = self.view()
+            with view.lock:
+                return fn(view)
 
     def close(self) -> None:
         """Close every searcher this object opened (the process is done with it)."""

@@ -1,0 +1,122 @@
+"""`python -m bench`: make a corpus, run the comparison, render results.
+
+python -m bench corpus --size 20000 --seed 1 --out bench/corpus/seed1-n20000
+python -m bench run --size 20000 --seed 1 --out bench/results/n20000.json
+python -m bench run --size 100000 --systems fts5,newsarchive --http
+python -m bench report bench/results/n2000.json bench/results/n20000.json
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+
+@click.group()
+def cli():
+    """Benchmarks of newsarchive against naive jieba + Whoosh and SQLite FTS5."""
+
+
+@cli.command("corpus")
+@click.option("--size", type=click.IntRange(min=1), required=True, help="Documents.")
+@click.option("--seed", type=int, default=1, show_default=True, help="Random seed.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True)
+def corpus_command(size, seed, out):
+    """Write a synthetic bilingual corpus of SIZE documents to OUT."""
+    from bench.corpus import write_corpus
+
+    write_corpus(out, size, seed)
+    click.echo(f"wrote {size} documents to {out}")
+
+
+@cli.command("run")
+@click.option("--size", type=click.IntRange(min=1), default=2000, show_default=True)
+@click.option("--seed", type=int, default=1, show_default=True)
+@click.option(
+    "--systems",
+    default="naive,fts5,newsarchive",
+    show_default=True,
+    help="Comma-separated: naive, fts5, newsarchive.",
+)
+@click.option("--queries", default="all", show_default=True, help="Query ids (bench/queries.py).")
+@click.option("--max-queries", type=int, default=None, help="Use only the first N queries.")
+@click.option("--reps", type=int, default=5, show_default=True, help="Timed passes per query.")
+@click.option("--naive-reps", type=int, default=1, show_default=True, help="Passes for naive.")
+@click.option("--naive-max-queries", type=int, default=None, help="Queries for naive (first N).")
+@click.option("--corpus", "corpus_dir", type=click.Path(path_type=Path), default=None)
+@click.option("--workdir", type=click.Path(path_type=Path), default=None, help="Index folders.")
+@click.option("--http", is_flag=True, help="Also load-test gunicorn on newsarchive's index.")
+@click.option("--http-seconds", type=int, default=30, show_default=True)
+@click.option("--http-connections", type=int, default=8, show_default=True)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None)
+def run_command(
+    size,
+    seed,
+    systems,
+    queries,
+    max_queries,
+    reps,
+    naive_reps,
+    naive_max_queries,
+    corpus_dir,
+    workdir,
+    http,
+    http_seconds,
+    http_connections,
+    out,
+):
+    """Index one corpus with each system, run the same queries, report ratios."""
+    from bench.report import markdown
+    from bench.run import run
+    from bench.systems import SYSTEMS
+
+    names = [s.strip() for s in systems.split(",") if s.strip()]
+    unknown = [n for n in names if n not in SYSTEMS]
+    if unknown:
+        raise click.BadParameter(f"unknown systems: {', '.join(unknown)}", param_hint="--systems")
+    results = run(
+        size,
+        seed,
+        names,
+        queries=queries,
+        max_queries=max_queries,
+        reps=reps,
+        naive_reps=naive_reps,
+        naive_max_queries=naive_max_queries,
+        corpus_dir=corpus_dir,
+        work_dir=workdir,
+        http=http,
+        http_seconds=http_seconds,
+        http_connections=http_connections,
+        log=lambda msg: click.echo(msg, err=True),
+    )
+    results["command"] = "python -m bench " + " ".join(sys.argv[1:])
+    out = out or Path("bench/results") / f"seed{seed}-n{size}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, ensure_ascii=False, indent=1), "utf-8")
+    click.echo(markdown([results]))
+    click.echo(f"results: {out}", err=True)
+
+
+@cli.command("report")
+@click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def report_command(files):
+    """Render result files as the Markdown tables of bench/RESULTS.md."""
+    from bench.report import markdown
+
+    click.echo(markdown([json.loads(f.read_text("utf-8")) for f in files]))
+
+
+@cli.command("_child", hidden=True)
+@click.argument("spec")
+def child_command(spec):
+    from bench.run import child_main
+
+    child_main(json.loads(spec))
+
+
+if __name__ == "__main__":
+    cli()

@@ -1,0 +1,217 @@
+"""The service under load: gunicorn with deploy/gunicorn.conf.py, driven by wrk.
+
+Why wrk: it is in Debian's packages, costs little CPU next to the server on
+a two-core machine, and its Lua hooks let every connection cycle through the
+benchmark's queries (each a real /api/search with filters, snippets and
+facets). Before the timed run every query is sent a few times so that each
+worker has opened the index, as a running service would have.
+
+Memory per worker is read from /proc after the run: RSS (pages the worker
+touches, shared ones included), its peak (VmHWM) and PSS (shared pages
+divided among the processes sharing them, which is what a worker really
+costs when gunicorn preloads the app).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from bench.measure import descendants, pss_kb, rss_kb
+from bench.queries import Query
+
+ROOT = Path(__file__).resolve().parent.parent
+
+_LUA = """
+local paths = {%s}
+local i = 0
+init = function(args)
+  i = math.random(#paths)
+end
+request = function()
+  i = i %% #paths + 1
+  return wrk.format("GET", paths[i])
+end
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    'WRKJSON {"requests": %%d, "duration_us": %%d, "p50_us": %%d, "p90_us": %%d, '
+    .. '"p99_us": %%d, "max_us": %%d, "mean_us": %%.1f, "connect": %%d, "read": %%d, '
+    .. '"write": %%d, "status": %%d, "timeout": %%d}\\n',
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(90),
+    latency:percentile(99), latency.max, latency.mean, e.connect, e.read, e.write,
+    e.status, e.timeout))
+end
+"""
+
+
+def request_path(q: Query) -> str:
+    params = {"q": q.q, "per_page": "10"}
+    if q.location:
+        params["location"] = q.location
+    if q.date_from:
+        params["date_from"] = q.date_from
+    if q.date_to:
+        params["date_to"] = q.date_to
+    return "/api/search?" + urllib.parse.urlencode(params)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _get(url: str, timeout: float = 60) -> int:
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
+            response.read()
+            return response.status
+    except urllib.error.HTTPError as exc:
+        return exc.code
+
+
+def start_gunicorn(index_dir: Path, port: int, workers: int) -> subprocess.Popen:
+    env = dict(os.environ)
+    env.update(
+        NEWSARCHIVE_INDEX=str(index_dir),
+        NEWSARCHIVE_BIND=f"127.0.0.1:{port}",
+        NEWSARCHIVE_WORKERS=str(workers),
+        NEWSARCHIVE_ACCESS_LOG="",
+        NEWSARCHIVE_LOG_LEVEL="warning",
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "deploy" / "gunicorn.conf.py")],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"gunicorn exited with {proc.returncode}")
+        try:
+            if _get(f"http://127.0.0.1:{port}/healthz", timeout=10) == 200:
+                return proc
+        except OSError:
+            pass
+        time.sleep(0.3)
+    stop(proc)
+    raise RuntimeError("gunicorn did not answer /healthz within 120 s")
+
+
+def stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is not None:
+        return
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
+
+
+def _workers(master: int) -> list[int]:
+    return [p for p in descendants(master) if p != master]
+
+
+def http_benchmark(
+    index_dir: Path,
+    queries: list[Query],
+    *,
+    seconds: int = 30,
+    connections: int = 8,
+    threads: int = 2,
+    workers: int | None = None,
+) -> dict:
+    wrk = shutil.which("wrk")
+    if wrk is None:
+        return {"skipped": "wrk is not installed (apt-get install wrk)"}
+    workers = workers or os.cpu_count() or 2
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    paths = [request_path(q) for q in queries]
+    started = time.perf_counter()
+    proc = start_gunicorn(index_dir, port, workers)
+    startup = time.perf_counter() - started
+    try:
+        statuses: dict[int, int] = {}
+        with ThreadPoolExecutor(max_workers=connections) as pool:
+            for status in pool.map(lambda p: _get(base + p), paths * 3):
+                statuses[status] = statuses.get(status, 0) + 1
+        idle = {pid: rss_kb(pid) for pid in _workers(proc.pid)}
+        with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+            script.write(_LUA % ", ".join(json.dumps(p) for p in paths))
+        try:
+            out = subprocess.run(
+                [
+                    wrk,
+                    f"-t{threads}",
+                    f"-c{connections}",
+                    f"-d{seconds}s",
+                    "--timeout",
+                    "10s",
+                    "-s",
+                    script.name,
+                    base,
+                ],
+                capture_output=True,
+                text=True,
+                timeout=seconds + 60,
+                check=True,
+            ).stdout
+        finally:
+            os.unlink(script.name)
+        line = next(x for x in out.splitlines() if x.startswith("WRKJSON "))
+        stats = json.loads(line[len("WRKJSON ") :])
+        per_worker = [
+            {
+                "rss_mb": round(rss_kb(pid) / 1024, 1),
+                "peak_rss_mb": round(rss_kb(pid, "VmHWM") / 1024, 1),
+                "pss_mb": round(pss_kb(pid) / 1024, 1),
+                "rss_before_mb": round(idle.get(pid, 0) / 1024, 1),
+            }
+            for pid in _workers(proc.pid)
+        ]
+        master = {
+            "rss_mb": round(rss_kb(proc.pid) / 1024, 1),
+            "pss_mb": round(pss_kb(proc.pid) / 1024, 1),
+        }
+    finally:
+        stop(proc)
+    duration = stats["duration_us"] / 1e6
+    errors = sum(stats[k] for k in ("connect", "read", "write", "status", "timeout"))
+    return {
+        "seconds": round(duration, 1),
+        "workers": workers,
+        "gunicorn_threads": int(os.environ.get("NEWSARCHIVE_THREADS", 4)),
+        "connections": connections,
+        "wrk_threads": threads,
+        "queries": len(paths),
+        "startup_seconds": round(startup, 2),
+        "warmup_statuses": statuses,
+        "requests": stats["requests"],
+        "requests_per_second": round(stats["requests"] / duration, 1),
+        "p50_ms": round(stats["p50_us"] / 1000, 2),
+        "p90_ms": round(stats["p90_us"] / 1000, 2),
+        "p99_ms": round(stats["p99_us"] / 1000, 2),
+        "max_ms": round(stats["max_us"] / 1000, 2),
+        "errors": errors,
+        "error_kinds": {k: stats[k] for k in ("connect", "read", "write", "status", "timeout")},
+        "per_worker": per_worker,
+        "master": master,
+    }

@@ -1,0 +1,73 @@
+"""Results as Markdown, one row per system and size, so runs can be pasted as they are."""
+
+from __future__ import annotations
+
+
+def _fmt(value, digits=1) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, float):
+        return f"{value:,.{digits}f}"
+    return f"{value:,}"
+
+
+def markdown(runs: list[dict]) -> str:
+    lines = []
+    if runs:
+        m = runs[0]["machine"]
+        lines.append(
+            f"Machine: {m['nproc']} cores, {m['cpu']}, {m['ram_gb']} GB RAM; "
+            f"Python {m['python']}, SQLite {m['sqlite']}, Linux {m['kernel']}."
+        )
+        lines.append("")
+    lines.append(
+        "| docs | system | index docs/s | CPU s / wall s | index MB | indexing peak RSS MB "
+        "| query p50 ms | p95 ms | p99 ms | first-pass p50 ms | queries × passes "
+        "| query-process RSS MB |"
+    )
+    lines.append("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    for r in runs:
+        for name, s in r["systems"].items():
+            i, q = s["indexing"], s["querying"]
+            cpu_ratio = i["process"]["cpu_seconds"] / max(i["seconds"], 1e-9)
+            lines.append(
+                f"| {r['size']:,} | {name} | {_fmt(i['docs_per_second'])} | {cpu_ratio:.2f} "
+                f"| {_fmt(i['index_bytes'] / 1e6)} | {_fmt(i['process']['tree_peak_rss_mb'])} "
+                f"| {_fmt(q['p50_ms'], 2)} | {_fmt(q['p95_ms'], 2)} | {_fmt(q['p99_ms'], 2)} "
+                f"| {_fmt(q.get('first_pass_p50_ms'), 2)} "
+                f"| {q['queries']} × {q['reps']} | {_fmt(q['process']['peak_rss_mb'])} |"
+            )
+    lines.append("")
+    lines.append(
+        "| docs | newsarchive vs | queries compared | indexing docs/s × | query p50 "
+        "speed-up × | p95 speed-up × | ours/theirs p50 | index size × |"
+    )
+    lines.append("|---|---|---|---|---|---|---|---|")
+    for r in runs:
+        for peer, x in r.get("ratios", {}).items():
+            lines.append(
+                f"| {r['size']:,} | {peer} | {x['queries_compared']} "
+                f"| {x['indexing_docs_per_s']:.2f} | {x['query_p50_speedup']:,.1f} "
+                f"| {x['query_p95_speedup']:,.1f} | {x['query_p50_ours_over_theirs']:.3f} "
+                f"| {x['index_size']:.2f} |"
+            )
+    for r in runs:
+        h = r.get("http")
+        if not h:
+            continue
+        lines.append("")
+        if "skipped" in h:
+            lines.append(f"HTTP at {r['size']:,}: skipped ({h['skipped']}).")
+            continue
+        workers = ", ".join(
+            f"RSS {w['rss_mb']} MB (peak {w['peak_rss_mb']}), PSS {w['pss_mb']} MB"
+            for w in h["per_worker"]
+        )
+        lines.append(
+            f"HTTP at {r['size']:,} docs: {h['workers']} gunicorn workers × "
+            f"{h['gunicorn_threads']} threads, wrk {h['wrk_threads']} threads × "
+            f"{h['connections']} connections, {h['seconds']} s of {h['queries']} mixed "
+            f"queries: {h['requests_per_second']} requests/s, p50 {h['p50_ms']} ms, "
+            f"p99 {h['p99_ms']} ms, {h['errors']} errors; per worker: {workers}."
+        )
+    return "\n".join(lines)

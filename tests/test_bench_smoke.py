@@ -1,0 +1,86 @@
+"""The benchmark pipeline end to end at a tiny size: it runs and its outputs make sense.
+
+Timings are never asserted (CI machines are shared and noisy); only that
+every system indexed the corpus and answered each query with hits,
+highlighted snippets and facet counts, and that the report renders.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bench.corpus import make_doc, read_manifest, write_corpus
+from bench.queries import QUERIES
+
+SIZE = 200
+QUERY_IDS = "en-two,zh-word,mixed-place,phrase-en,en-place-date,zh-place"
+
+
+def test_corpus_is_deterministic_and_mixed(tmp_path):
+    assert make_doc(1, 7) == make_doc(1, 7)
+    assert make_doc(1, 7) != make_doc(2, 7)
+    write_corpus(tmp_path / "c", 60, seed=3)
+    records = list(read_manifest(tmp_path / "c"))
+    assert len(records) == 60
+    assert {r["lang"] for r in records} >= {"en", "zh"}
+    assert any(r["path"].endswith(".html") for r in records)
+    assert any(r["path"].endswith(".txt") for r in records)
+    assert all((tmp_path / "c" / r["path"]).is_file() for r in records)
+    assert any(r["places_all"] for r in records)
+    assert len({r["date"][:4] for r in records if r["date"]}) > 3
+
+
+def test_at_least_twenty_queries_of_every_kind():
+    assert len(QUERIES) >= 20
+    assert {q.kind for q in QUERIES} >= {"en", "zh", "mixed", "phrase"}
+    assert any(q.location for q in QUERIES) and any(q.date_from for q in QUERIES)
+    assert any(not q.location and not q.date_from for q in QUERIES)
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory):
+    from bench.run import run
+
+    base = tmp_path_factory.mktemp("bench")
+    return run(
+        SIZE,
+        seed=1,
+        queries=QUERY_IDS,
+        reps=1,
+        corpus_dir=base / "corpus",
+        work_dir=base / "work",
+        log=lambda _msg: None,
+    )
+
+
+def test_every_system_indexes_and_answers(results):
+    assert set(results["systems"]) == {"naive", "fts5", "newsarchive"}
+    for name, system in results["systems"].items():
+        indexing, querying = system["indexing"], system["querying"]
+        assert indexing["documents"] >= SIZE, name
+        assert indexing["index_bytes"] > 0 and indexing["process"]["peak_rss_mb"] > 0
+        assert querying["queries"] == len(QUERY_IDS.split(","))
+        answered = [q for q in querying["per_query"].values() if q["total"] > 0]
+        assert len(answered) >= 3, name
+        for q in answered:
+            assert q["hits"] == min(10, q["total"])
+            assert q["places"] > 0 and q["month_count_sum"] > 0
+
+
+def test_newsarchive_snippets_and_facets(results):
+    per_query = results["systems"]["newsarchive"]["querying"]["per_query"]
+    for qid, q in per_query.items():
+        assert q["total"] > 0, qid
+        assert q["snippets_nonempty"] == q["hits"]
+        assert q["snippets_marked"] > 0, qid
+        assert q["top_places"], qid
+
+
+def test_ratios_and_report(results):
+    from bench.report import markdown
+
+    assert set(results["ratios"]) == {"naive", "fts5"}
+    text = markdown([json.loads(json.dumps(results))])
+    assert "newsarchive" in text and "fts5" in text and "naive" in text
