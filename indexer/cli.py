@@ -70,6 +70,7 @@ def index_command(sources, index_dir, rebuild, wait, workers, as_json, verbose):
     Incremental by default: new files are added, changed files re-indexed,
     documents of vanished files removed.
     """
+    from indexer.index.parallel import WorkerDied
     from indexer.index.store import IndexBusy, IndexStore
     from indexer.index.writing import run_index
 
@@ -85,6 +86,9 @@ def index_command(sources, index_dir, rebuild, wait, workers, as_json, verbose):
     except IndexBusy as exc:
         log.error("%s; exiting", exc)
         sys.exit(EXIT_BUSY)
+    except WorkerDied as exc:
+        log.error("%s; earlier commits are kept, the next run redoes the rest", exc)
+        sys.exit(EXIT_FAILED)
     if as_json:
         click.echo(json.dumps(summary.as_dict(), ensure_ascii=False, indent=2))
     else:

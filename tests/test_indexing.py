@@ -225,14 +225,6 @@ def test_rebuild_swaps_to_a_new_generation(tmp_path):
     assert search(tmp_path / "index", "Jiangyin").total >= 1
 
 
-def test_parallel_workers_index_the_same_documents(tmp_path):
-    archive = _copy_seeds(tmp_path / "archive")
-    _, one = build_index(tmp_path / "one", [archive], workers=1)
-    _, two = build_index(tmp_path / "two", [archive], workers=2)
-    assert one.documents == two.documents
-    assert search(tmp_path / "one", "江阴").total == search(tmp_path / "two", "江阴").total
-
-
 def test_stats_and_search_commands(seed_index):
     from click.testing import CliRunner
 

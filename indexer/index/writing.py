@@ -6,11 +6,12 @@ disagree with what users search. A file is re-read only when its size or
 mtime changed, and re-indexed only when its content hash (file plus sidecar)
 changed.
 
-Reading, cleaning, extracting and analysing run in worker processes (both
-cores when there is enough work); the single Whoosh writer only files the
-postings. An incremental run commits every `COMMIT_EVERY` documents, so a
-kill loses at most the work since the last commit; a full build happens in a
-fresh generation that becomes visible only when complete (see `store`).
+With enough files, reading, cleaning, extracting, analysing and writing
+run in worker processes, one segment per worker (see `parallel`); a few
+files are handled in this process. An incremental run commits every
+`COMMIT_EVERY` documents (files, when parallel), so a kill loses at most
+the work since the last commit; a full build happens in a fresh generation
+that becomes visible only when complete (see `store`).
 """
 
 from __future__ import annotations
@@ -19,12 +20,12 @@ import hashlib
 import logging
 import os
 import time
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from indexer.analysis.segmenter import get_segmenter
+from indexer.index.parallel import SegmentWorkers, commit_with_segments
 from indexer.index.schema import SCHEMA_VERSION
 from indexer.index.store import IndexStore
 
@@ -270,25 +271,57 @@ def run_index(
     vanished = [p for p in known if p not in present and _in_scope(p, roots)]
 
     ix = store.open(gen_dir)
+    workers = _worker_count(len(to_read), workers)
+    if workers > 1:
+        _index_parallel(
+            ix, gen_dir, to_read, vanished, known, summary, workers, progress, commit_every, merge
+        )
+    else:
+        _index_serial(ix, to_read, vanished, known, summary, progress, commit_every, merge)
+
+    meta_updates = {"segmenter": fingerprint, "last_update": _now_iso()}
+    if summary.added or summary.updated or summary.deleted or summary.rebuilt:
+        meta_updates["last_change"] = meta_updates["last_update"]
+    store.write_meta(gen_dir, **meta_updates)
+    if summary.rebuilt:
+        store.publish(gen_dir)
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def _worker_count(files: int, workers: int | None) -> int:
+    if workers is None:
+        return min(os.cpu_count() or 1, 2) if files >= PARALLEL_MIN_FILES else 1
+    return max(1, workers)
+
+
+def _accept(summary: RunSummary, path: str, error: str | None, warnings: list[str]) -> bool:
+    """Record a file's failure or warnings; False when it failed."""
+    if error:
+        summary.failed += 1
+        summary.failures.append((path, error))
+        log.warning("skipped %s: %s", path, error)
+        return False
+    for message in warnings:
+        summary.warnings.append((path, message))
+        log.warning("%s: %s", path, message)
+    return True
+
+
+def _index_serial(ix, to_read, vanished, known, summary, progress, commit_every, merge) -> None:
+    """Few files: read them here and file them with one writer."""
     writer = ix.writer(limitmb=256, compound=False)
     pending = 0
     try:
         for path in vanished:
             writer.delete_by_term("path", path)
             summary.deleted += 1
-        done = 0
-        for result in _load_all(to_read, workers):
-            done += 1
+        for done, path in enumerate(to_read, start=1):
+            result = load_file(path)
             if progress:
                 progress(done, len(to_read))
-            if result.error:
-                summary.failed += 1
-                summary.failures.append((result.path, result.error))
-                log.warning("skipped %s: %s", result.path, result.error)
+            if not _accept(summary, result.path, result.error, result.warnings):
                 continue
-            for message in result.warnings:
-                summary.warnings.append((result.path, message))
-                log.warning("%s: %s", result.path, message)
             old = known.get(result.path)
             if old is not None and split_filesig(old)[0] == split_filesig(result.filesig)[0]:
                 # Touched, not changed: same content, nothing to re-index.
@@ -312,27 +345,47 @@ def run_index(
         writer.cancel()
         raise
 
-    meta_updates = {"segmenter": fingerprint, "last_update": _now_iso()}
-    if summary.added or summary.updated or summary.deleted or summary.rebuilt:
-        meta_updates["last_change"] = meta_updates["last_update"]
-    store.write_meta(gen_dir, **meta_updates)
-    if summary.rebuilt:
-        store.publish(gen_dir)
-    summary.seconds = time.perf_counter() - started
-    return summary
 
+def _index_parallel(
+    ix, gen_dir, to_read, vanished, known, summary, workers, progress, commit_every, merge
+) -> None:
+    """Many files: workers read, analyse and write segments; this process commits.
 
-def _load_all(paths: list[str], workers: int | None) -> Iterator[FileResult]:
-    if workers is None:
-        workers = min(os.cpu_count() or 1, 2) if len(paths) >= PARALLEL_MIN_FILES else 1
-    if workers <= 1:
-        for path in paths:
-            yield load_file(path)
-        return
-    with ProcessPoolExecutor(
-        max_workers=workers, initializer=_init_worker, initargs=(os.getpid(),)
-    ) as pool:
-        yield from pool.map(load_file, paths, chunksize=8)
+    An incremental run commits after every `commit_every` files (one
+    segment per worker each time), so a kill loses at most that much work;
+    a rebuild commits once, into a generation nobody sees yet.
+    """
+    step = len(to_read) if summary.rebuilt else commit_every
+    rounds = [to_read[i : i + step] for i in range(0, len(to_read), max(step, 1))] or [[]]
+    done = 0
+    for number, files in enumerate(rounds):
+        writer = ix.writer(limitmb=256, compound=False)
+        pool = SegmentWorkers(gen_dir, workers)
+        try:
+            if number == 0:
+                for path in vanished:
+                    writer.delete_by_term("path", path)
+                    summary.deleted += 1
+            for outcome in pool.run([(path, known.get(path)) for path in files]):
+                done += 1
+                if progress:
+                    progress(done, len(to_read))
+                if not _accept(summary, outcome.path, outcome.error, outcome.warnings):
+                    continue
+                if outcome.unchanged:
+                    summary.unchanged += 1
+                    continue
+                if outcome.path in known:
+                    writer.delete_by_term("path", outcome.path)
+                    summary.updated += 1
+                else:
+                    summary.added += 1
+                summary.documents += outcome.documents
+            commit_with_segments(writer, pool.segments, merge=merge)
+        except BaseException:
+            pool.stop()
+            writer.cancel()
+            raise
 
 
 def _now_iso() -> str:

@@ -1,0 +1,114 @@
+"""Indexing with workers that write their own segments gives the same index, safely."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from indexer.index import writing
+from indexer.index.parallel import WorkerDied
+from indexer.index.searcher import Searcher, SearchRequest
+from indexer.index.store import IndexStore
+from indexer.index.writing import run_index
+
+from .conftest import SEEDS, build_index
+
+QUERIES = ["", "江阴", '"silicon wafer"', "Wuxi", "集成电路", "integrated circuit"]
+
+
+def _archive(dest: Path, copies: int = 8) -> Path:
+    """The seeds several times over: enough files for both workers to get some."""
+    for i in range(copies):
+        folder = dest / f"c{i}"
+        folder.mkdir(parents=True)
+        for path in SEEDS.iterdir():
+            shutil.copy2(path, folder / path.name)
+    return dest
+
+
+def _answers(index_dir: Path) -> dict:
+    out = {}
+    with Searcher(index_dir) as searcher:
+        for q in QUERIES:
+            result = searcher.search(SearchRequest(q=q, per_page=100, sort="newest"))
+            out[q] = (
+                result.total,
+                sorted(h["id"] for h in result.hits),
+                {k: sorted(v) if isinstance(v, list) else v for k, v in result.facets.items()},
+            )
+    return out
+
+
+def _segments(index_dir: Path) -> list[int]:
+    return [s.doc_count_all() for s in IndexStore(index_dir).open()._segments()]
+
+
+def test_parallel_and_serial_builds_answer_every_query_alike(tmp_path):
+    archive = _archive(tmp_path / "archive")
+    _, serial = build_index(tmp_path / "serial", [archive], workers=1)
+    _, parallel = build_index(tmp_path / "parallel", [archive], workers=2)
+    assert serial.documents == parallel.documents == 8 * 8
+    assert len(_segments(tmp_path / "parallel")) == 2  # both workers wrote a segment
+    assert _answers(tmp_path / "serial") == _answers(tmp_path / "parallel")
+
+
+def test_parallel_incremental_run_commits_in_rounds_and_applies_every_change(tmp_path):
+    archive = _archive(tmp_path / "archive")
+    index_dir = tmp_path / "index"
+    store, _ = build_index(index_dir, [archive], workers=2)
+    generation = store.open().latest_generation()
+    for i in range(3):
+        (archive / f"new{i}.txt").write_text(f"Title: Quantum widget {i}\n\nQuantum widgets.")
+    for folder in ("c0", "c1"):
+        target = next((archive / folder).glob("000_*.txt"))
+        target.write_text(target.read_text("utf-8").replace("silicon", "germanium"), "utf-8")
+    for folder in ("c2", "c3"):
+        next((archive / folder).glob("003_*.txt")).unlink()
+
+    with store.lock():
+        summary = run_index(store, [archive], workers=2, commit_every=2)
+    assert (summary.added, summary.updated, summary.deleted) == (3, 2, 2)
+    # 5 files to read, 2 per round: three commits.
+    assert store.open().latest_generation() == generation + 3
+    answers = _answers(index_dir)
+    with Searcher(index_dir) as searcher:
+        assert searcher.search(SearchRequest(q="quantum")).total == 3
+        assert searcher.search(SearchRequest(q="germanium")).total == 2
+        assert searcher.search(SearchRequest(q="Yangzhou")).total == 6
+    # The same archive indexed from scratch, serially, answers the same.
+    build_index(tmp_path / "fresh", [archive], workers=1)
+    assert _answers(tmp_path / "fresh") == answers
+
+
+def test_a_worker_that_dies_fails_the_run_and_the_index_keeps_its_last_commit(
+    tmp_path, monkeypatch
+):
+    archive = _archive(tmp_path / "archive")
+    index_dir = tmp_path / "index"
+    store, _ = build_index(index_dir, [archive], workers=2)
+    before = _answers(index_dir)
+    for i in range(6):
+        (archive / f"new{i}.txt").write_text(f"Title: Quantum widget {i}\n\nQuantum widgets.")
+    (archive / "zz-dies.txt").write_text("Title: never indexed\n\nThe worker dies here.")
+
+    load_file = writing.load_file
+
+    def dying(path):  # the workers are forked, so they inherit this patch
+        if path.endswith("zz-dies.txt"):
+            os._exit(9)
+        return load_file(path)
+
+    monkeypatch.setattr(writing, "load_file", dying)
+    with store.lock(), pytest.raises(WorkerDied):
+        run_index(store, [archive], workers=2)
+    assert _answers(index_dir) == before  # nothing of the failed run is visible
+
+    monkeypatch.setattr(writing, "load_file", load_file)
+    with store.lock():
+        summary = run_index(store, [archive], workers=2)
+    assert summary.added == 7 and summary.failed == 0
+    with Searcher(index_dir) as searcher:
+        assert searcher.search(SearchRequest(q="quantum")).total == 6
