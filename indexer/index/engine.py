@@ -46,6 +46,8 @@ K1 = 1.2
 B = 0.75
 FIELD_WEIGHTS = {"title": 2.0, "body": 1.0}
 MAX_PREFIX_TERMS = 256
+DENSE_RATIO = 16  # a union this share of the archive or more is added densely
+MASK_CACHE = 64  # filter masks kept per view (100 kB each at 100k documents)
 EMPTY_DOCS = np.empty(0, dtype=np.int64)
 EMPTY_SCORES = np.empty(0, dtype=np.float32)
 
@@ -67,19 +69,45 @@ def _union(a: Matches, b: Matches) -> Matches:
         return b
     if not len(b.docs):
         return a
-    docs = np.concatenate([a.docs, b.docs])
-    scores = np.concatenate([a.scores, b.scores])
-    uniq, inverse = np.unique(docs, return_inverse=True)
-    return Matches(uniq, np.bincount(inverse, weights=scores).astype(np.float32))
+    size = int(max(a.docs[-1], b.docs[-1])) + 1
+    if len(a.docs) + len(b.docs) < size // DENSE_RATIO:
+        docs = np.concatenate([a.docs, b.docs])
+        scores = np.concatenate([a.scores, b.scores])
+        uniq, inverse = np.unique(docs, return_inverse=True)
+        return Matches(uniq, np.bincount(inverse, weights=scores).astype(np.float32))
+    # Common words match much of the archive: adding into a dense array is
+    # linear where sorting the concatenation is not.
+    total = np.zeros(size, dtype=np.float64)
+    present = np.zeros(size, dtype=bool)
+    total[a.docs] += a.scores
+    total[b.docs] += b.scores
+    present[a.docs] = True
+    present[b.docs] = True
+    docs = np.flatnonzero(present)
+    return Matches(docs, total[docs].astype(np.float32))
+
+
+def _find(sorted_docs: np.ndarray, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For each of `docs`: whether it is in `sorted_docs`, and where."""
+    idx = np.searchsorted(sorted_docs, docs)
+    np.minimum(idx, len(sorted_docs) - 1, out=idx)
+    return sorted_docs[idx] == docs, idx
 
 
 def _intersect(a: Matches, b: Matches) -> Matches:
-    docs, ia, ib = np.intersect1d(a.docs, b.docs, assume_unique=True, return_indices=True)
-    return Matches(docs, a.scores[ia] + b.scores[ib])
+    if not len(a.docs) or not len(b.docs):
+        return Matches.empty()
+    # Look the shorter list up in the longer one: no sort of both.
+    small, large = (a, b) if len(a.docs) <= len(b.docs) else (b, a)
+    hit, idx = _find(large.docs, small.docs)
+    return Matches(small.docs[hit], small.scores[hit] + large.scores[idx[hit]])
 
 
 def _exclude(a: Matches, docs: np.ndarray) -> Matches:
-    keep = ~np.isin(a.docs, docs, assume_unique=True)
+    if not len(a.docs) or not len(docs):
+        return a
+    hit, _idx = _find(docs, a.docs)
+    keep = ~hit
     return Matches(a.docs[keep], a.scores[keep])
 
 
@@ -114,9 +142,15 @@ class IndexView:
         }
         self.coded = {f: self._merge_coded(segs, f) for f in CODED_FIELDS}
         self.multi = {f: self._merge_multi(segs, f) for f in PLACE_FIELDS}
+        # Where each document's entries start in `multi` (its docs are sorted).
+        self.multi_indptr = {
+            f: np.searchsorted(self.multi[f][1], np.arange(n + 1)) for f in PLACE_FIELDS
+        }
         self._postings: OrderedDict = OrderedDict()
         self._postings_lock = threading.Lock()
         self._place_docs: dict = {}
+        self._masks: OrderedDict = OrderedDict()
+        self._blocks: dict = {}
 
     # -- columns -------------------------------------------------------
     def _merge_coded(self, segs, field):
@@ -154,23 +188,49 @@ class IndexView:
         docs = np.concatenate(all_docs) if all_docs else np.empty(0, dtype=np.int64)
         return codes, docs, vocab, table
 
+    def _cached_mask(self, key, make) -> np.ndarray:
+        """Filter masks are reused: people click the same facets again and again.
+
+        Callers must not modify the returned array.
+        """
+        with self._postings_lock:
+            mask = self._masks.get(key)
+            if mask is not None:
+                self._masks.move_to_end(key)
+                return mask
+        mask = make()
+        mask.flags.writeable = False
+        with self._postings_lock:
+            self._masks[key] = mask
+            while len(self._masks) > MASK_CACHE:
+                self._masks.popitem(last=False)
+        return mask
+
     def coded_mask(self, field: str, values) -> np.ndarray:
         codes, _vocab, table = self.coded[field]
-        wanted = [table[v] for v in values if v in table]
-        if not wanted:
-            return np.zeros(self.doc_count_all, dtype=bool)
-        return np.isin(codes, wanted)
+        wanted = sorted({table[v] for v in values if v in table})
+
+        def make():
+            if not wanted:
+                return np.zeros(self.doc_count_all, dtype=bool)
+            return np.isin(codes, wanted)
+
+        return self._cached_mask(("coded", field, tuple(wanted)), make)
 
     def place_mask(self, place_ids, field: str = "places_all") -> np.ndarray:
         codes, docs, _vocab, table = self.multi[field]
-        wanted = [table[p] for p in place_ids if p in table]
-        mask = np.zeros(self.doc_count_all, dtype=bool)
-        if wanted:
-            mask[docs[np.isin(codes, wanted)]] = True
-        return mask
+        wanted = sorted({table[p] for p in place_ids if p in table})
+
+        def make():
+            mask = np.zeros(self.doc_count_all, dtype=bool)
+            if wanted:
+                mask[docs[np.isin(codes, wanted)]] = True
+            return mask
+
+        return self._cached_mask(("place", field, tuple(wanted)), make)
 
     def date_mask(self, lo: int, hi: int) -> np.ndarray:
-        return (self.date >= lo) & (self.date <= hi)
+        return self._cached_mask(("date", lo, hi), lambda: (self.date >= lo) & (self.date <= hi))
 
     # -- postings --------------------------------------------------------
     def postings(self, field: str, term: str) -> tuple[np.ndarray, np.ndarray]:
@@ -181,11 +241,12 @@ class IndexView:
             if hit is not None:
                 self._postings.move_to_end(key)
                 return hit
-        docs_parts, tf_parts = [], []
+        docs_parts, tf_parts, blocks = [], [], []
         btext = term.encode("utf-8")
         boost = self.schema[field].format.field_boost or 1.0
         for reader, offset in self.leaves:
-            ids, weights = _read_leaf_postings(reader, field, btext)
+            ids, weights, leaf_blocks = _read_leaf_postings(reader, field, btext)
+            blocks.append(leaf_blocks)
             if len(ids):
                 docs_parts.append(ids + offset)
                 tf_parts.append(weights / boost)
@@ -198,9 +259,39 @@ class IndexView:
             result = (EMPTY_DOCS, EMPTY_SCORES)
         with self._postings_lock:
             self._postings[key] = result
+            self._blocks[key] = blocks
             while len(self._postings) > 2048:
-                self._postings.popitem(last=False)
+                old, _ = self._postings.popitem(last=False)
+                self._blocks.pop(old, None)
         return result
+
+    def postings_values(self, field: str, term: str, docs) -> dict[int, bytes]:
+        """The encoded posting value (positions, offsets) of `term` in each of `docs`.
+
+        Reading a long posting list up to a few documents used to mean
+        stepping through every block header before them (a seek and an
+        unpickle each: most of a results page's snippet cost at 100k
+        documents). The block directory kept from reading the postings
+        sends each document straight to its block.
+        """
+        key = (field, term)
+        with self._postings_lock:
+            blocks = self._blocks.get(key)
+        if blocks is None:
+            self.postings(field, term)
+            with self._postings_lock:
+                blocks = self._blocks.get(key)
+        docs = np.asarray(sorted(docs), dtype=np.int64)
+        found: dict[int, bytes] = {}
+        if blocks is None or not len(docs):
+            return found
+        btext = term.encode("utf-8")
+        for (leaf, offset), leaf_blocks in zip(self.leaves, blocks, strict=True):
+            lo, hi = np.searchsorted(docs, [offset, offset + leaf.doc_count_all()])
+            if lo < hi:
+                local = docs[lo:hi] - offset
+                _leaf_values(leaf, field, btext, leaf_blocks, local, offset, found)
+        return found
 
     def term_matches(self, field: str, term: str) -> Matches:
         docs, tfs = self.postings(field, term)
@@ -373,7 +464,7 @@ class Evaluation:
             candidates = m if candidates is None else _intersect(candidates, m)
             if not len(candidates.docs):
                 return Matches.empty()
-        keep = _verify_phrase(view.reader, field, words, candidates.docs)
+        keep = _verify_phrase(view, field, words, candidates.docs)
         if keep.any():
             for w in words:
                 self.highlight_terms[field].add(w)
@@ -403,9 +494,18 @@ def skip_to(matcher, docnum: int) -> None:
         matcher._i = bisect_left(matcher._ids, docnum)
 
 
-def _verify_phrase(reader, field: str, words: list[str], docs: np.ndarray) -> np.ndarray:
-    """Which candidate docs hold `words` at consecutive positions."""
-    by_word = {w: _doc_positions(reader, field, w, docs) for w in dict.fromkeys(words)}
+def _verify_phrase(view, field: str, words: list[str], docs: np.ndarray) -> np.ndarray:
+    """Which candidate docs hold `words` at consecutive positions.
+
+    A common phrase has thousands of candidates: only their position lists
+    are read (see `IndexView.postings_values`) and decoded.
+    """
+    fmt = view.schema[field].format
+    decode = _decode_positions if type(fmt) is Characters else fmt.decode_positions
+    by_word = {
+        w: {d: set(decode(v)) for d, v in view.postings_values(field, w, docs).items()}
+        for w in dict.fromkeys(words)
+    }
     keep = np.zeros(len(docs), dtype=bool)
     tables = [by_word[w] for w in words]
     first, rest = tables[0], list(enumerate(tables[1:], start=1))
@@ -422,62 +522,47 @@ def _verify_phrase(reader, field: str, words: list[str], docs: np.ndarray) -> np
     return keep
 
 
-def _doc_positions(reader, field: str, word: str, docs: np.ndarray) -> dict[int, set]:
-    """The positions of `word` in each of `docs` (sorted global numbers) holding it.
-
-    A common phrase has thousands of candidates; visiting them one by one
-    through a matcher cost more than everything else in the query. Here each
-    segment's postings are read block by block, the candidates inside a
-    block are found with one vectorised search, and only their position
-    lists are decoded.
-    """
-    found: dict[int, set] = {}
-    btext = word.encode("utf-8")
-    for leaf, offset in reader.leaf_readers():
-        lo, hi = np.searchsorted(docs, [offset, offset + leaf.doc_count_all()])
-        if lo < hi:
-            _leaf_positions(leaf, field, btext, docs[lo:hi] - offset, offset, found)
-    return found
-
-
-def _leaf_positions(leaf, field, btext, local: np.ndarray, offset: int, found: dict) -> None:
-    try:
-        terms = leaf._terms
-        if (field, btext) not in terms:
-            return
-        fmt = leaf.schema[field].format
-        m = terms.matcher(field, btext, fmt)
-    except (KeyError, AttributeError):
-        m = leaf.postings(field, btext) if (field, btext) in leaf else None
-        if m is None:
-            return
-    if not isinstance(m, W3LeafMatcher) or m._byteids:
+def _leaf_values(leaf, field, btext, blocks, local: np.ndarray, offset: int, found: dict) -> None:
+    """Posting values of sorted segment-local `local` docs, into `found` by global number."""
+    m = _leaf_matcher(leaf, field, btext)
+    if m is None:
+        return
+    if blocks is None:  # not Whoosh 3 postings: the matcher's own way
         for d in local.tolist():
             if not m.is_active():
                 break
             skip_to(m, d)
             if m.is_active() and m.id() == d:
-                found[d + offset] = set(m.value_as("positions"))
+                found[d + offset] = m.value()
         return
-    decode = _decode_positions if type(m.format) is Characters else m.format.decode_positions
-    i, n = 0, len(local)
-    while m.is_active() and i < n:
-        if local[i] > m._maxid:
-            m._next_block()  # no candidate here: skip the block unread
-            continue
-        j = int(np.searchsorted(local, m._maxid, side="right"))
-        if m._data is None:
-            m._read_data()
+    maxids, starts = blocks
+    which = np.searchsorted(maxids, local)  # the block that would hold each doc
+    inside = which < len(maxids)
+    local, which = local[inside], which[inside]
+    bounds = np.flatnonzero(np.diff(which)) + 1
+    for chunk in np.split(np.arange(len(local)), bounds) if len(local) else ():
+        block = int(which[chunk[0]])
+        m._goto(int(starts[block]))
+        m._read_data()
         ids = np.cumsum(np.asarray(m._data[0], dtype=np.int64))
-        chunk = local[i:j]
-        idx = np.minimum(np.searchsorted(ids, chunk), len(ids) - 1)
-        hit = ids[idx] == chunk
-        m._read_values()
-        values = m._values
-        for d, k in zip(chunk[hit].tolist(), idx[hit].tolist(), strict=True):
-            found[d + offset] = set(decode(values[k]))
-        i = j
-        m._next_block()
+        wanted = local[chunk]
+        idx = np.minimum(np.searchsorted(ids, wanted), len(ids) - 1)
+        hit = ids[idx] == wanted
+        if hit.any():
+            m._read_values()
+            values = m._values
+            for d, k in zip(wanted[hit].tolist(), idx[hit].tolist(), strict=True):
+                found[d + offset] = values[k]
+
+
+def _leaf_matcher(leaf, field: str, btext: bytes):
+    try:
+        terms = leaf._terms
+        if (field, btext) not in terms:
+            return None
+        return terms.matcher(field, btext, leaf.schema[field].format)
+    except (KeyError, AttributeError):
+        return leaf.postings(field, btext) if (field, btext) in leaf else None
 
 
 def _decode_positions(value: bytes) -> list[int]:
@@ -488,31 +573,35 @@ def _decode_positions(value: bytes) -> list[int]:
 
 
 def _read_leaf_postings(reader, field: str, btext: bytes):
-    """All postings of a term in one segment, deleted docs included."""
-    try:
-        terms = reader._terms
-        if (field, btext) not in terms:
-            return EMPTY_DOCS, EMPTY_SCORES
-        fmt = reader.schema[field].format
-        m = terms.matcher(field, btext, fmt)
-    except (KeyError, AttributeError):
-        return EMPTY_DOCS, EMPTY_SCORES
+    """All postings of a term in one segment, deleted docs included.
+
+    Also returns the block directory (each block's last doc and file
+    offset) when the postings are Whoosh 3 blocks, else None.
+    """
+    m = _leaf_matcher(reader, field, btext)
+    if m is None:
+        return EMPTY_DOCS, EMPTY_SCORES, None
     if isinstance(m, W3LeafMatcher) and not m._byteids:
-        ids_parts, w_parts = [], []
+        ids_parts, w_parts, maxids, starts = [], [], [], []
+        position = m._baseoffset
         while m.is_active():
+            maxids.append(m._maxid)
+            starts.append(position)
             if m._data is None:
                 m._read_data()
             ids_parts.append(np.cumsum(np.asarray(m._data[0], dtype=np.int64)))
             m._read_weights()
             w_parts.append(np.asarray(m._weights, dtype=np.float32))
+            position = m._nextoffset
             m._next_block()
-        return np.concatenate(ids_parts), np.concatenate(w_parts)
+        blocks = (np.asarray(maxids, dtype=np.int64), np.asarray(starts, dtype=np.int64))
+        return np.concatenate(ids_parts), np.concatenate(w_parts), blocks
     ids, weights = [], []
     while m.is_active():
         ids.append(m.id())
         weights.append(m.weight())
         m.next()
-    return np.asarray(ids, dtype=np.int64), np.asarray(weights, dtype=np.float32)
+    return np.asarray(ids, dtype=np.int64), np.asarray(weights, dtype=np.float32), None
 
 
 def _is_cjk(ch: str) -> bool:

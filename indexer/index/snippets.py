@@ -32,7 +32,7 @@ def term_spans(reader, field: str, terms, docnum: int) -> list[tuple[int, int, s
 
 
 def spans_for_docs(
-    reader, field: str, terms, docnums, contains=None
+    reader, field: str, terms, docnums, contains=None, values=None
 ) -> dict[int, list[tuple[int, int, str]]]:
     """`term_spans` of several documents, reading each term's postings once.
 
@@ -42,12 +42,20 @@ def spans_for_docs(
     and document. `contains(term, docnum)`, when given, says cheaply
     (from postings the query already read) which documents hold a term,
     so terms absent from the whole page are never opened.
+    `values(term, docs)`, when given, returns the encoded postings of those
+    documents directly (`IndexView.postings_values`).
     """
     wanted = sorted(set(docnums))
     found: dict[int, list] = {d: [] for d in wanted}
+    decode = reader.schema[field].format.decode_characters
     for term in terms:
         docs = [d for d in wanted if contains(term, d)] if contains else wanted
         if not docs:
+            continue
+        if values is not None:
+            for d, value in values(term, docs).items():
+                # Characters postings decode as (position, startchar, endchar).
+                found[d].extend((s, e, term) for _pos, s, e in decode(value))
             continue
         btext = term.encode("utf-8")
         if (field, btext) not in reader:
