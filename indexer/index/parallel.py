@@ -54,6 +54,7 @@ def _work(gen_dir: str, parent_pid: int, inbox, outbox) -> None:
     # Imported here: `writing` imports this module.
     from whoosh.writing import SegmentWriter
 
+    from indexer.index.schema import codec
     from indexer.index.store import IndexStore
     from indexer.index.writing import _init_worker, load_file
 
@@ -71,7 +72,11 @@ def _work(gen_dir: str, parent_pid: int, inbox, outbox) -> None:
                         if writer is None:
                             ix = IndexStore(Path(gen_dir).parent).open(Path(gen_dir))
                             writer = SegmentWriter(
-                                ix, _lk=False, limitmb=WORKER_LIMIT_MB, compound=False
+                                ix,
+                                _lk=False,
+                                limitmb=WORKER_LIMIT_MB,
+                                compound=False,
+                                codec=codec(),
                             )
                         for doc in result.docs:
                             writer.add_document(**doc)

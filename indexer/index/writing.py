@@ -26,7 +26,7 @@ from pathlib import Path
 
 from indexer.analysis.segmenter import get_segmenter
 from indexer.index.parallel import SegmentWorkers, commit_with_segments
-from indexer.index.schema import SCHEMA_VERSION
+from indexer.index.schema import SCHEMA_VERSION, codec
 from indexer.index.store import IndexStore
 
 log = logging.getLogger("newsarchive.index")
@@ -310,7 +310,7 @@ def _accept(summary: RunSummary, path: str, error: str | None, warnings: list[st
 
 def _index_serial(ix, to_read, vanished, known, summary, progress, commit_every, merge) -> None:
     """Few files: read them here and file them with one writer."""
-    writer = ix.writer(limitmb=256, compound=False)
+    writer = ix.writer(limitmb=256, compound=False, codec=codec())
     pending = 0
     try:
         for path in vanished:
@@ -338,7 +338,7 @@ def _index_serial(ix, to_read, vanished, known, summary, progress, commit_every,
                 pending += 1
             if not summary.rebuilt and pending >= commit_every:
                 writer.commit(merge=merge)
-                writer = ix.writer(limitmb=256, compound=False)
+                writer = ix.writer(limitmb=256, compound=False, codec=codec())
                 pending = 0
         writer.commit(merge=merge)
     except BaseException:
@@ -359,7 +359,7 @@ def _index_parallel(
     rounds = [to_read[i : i + step] for i in range(0, len(to_read), max(step, 1))] or [[]]
     done = 0
     for number, files in enumerate(rounds):
-        writer = ix.writer(limitmb=256, compound=False)
+        writer = ix.writer(limitmb=256, compound=False, codec=codec())
         pool = SegmentWorkers(gen_dir, workers)
         try:
             if number == 0:
