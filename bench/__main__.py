@@ -104,7 +104,7 @@ def run_command(
 @cli.command("report")
 @click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def report_command(files):
-    """Render result files as the Markdown tables of bench/RESULTS.md."""
+    """Render result files as the Markdown tables of README's Benchmarks section."""
     from bench.report import markdown
 
     click.echo(markdown([json.loads(f.read_text("utf-8")) for f in files]))
