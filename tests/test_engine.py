@@ -92,3 +92,28 @@ def test_snippets_and_phrases_agree_on_single_and_multi_segment_indexes(
     single, multi = answers(seed_index), answers(multi_segment_index)
     assert single == multi
     assert any("<mark>" in snippet for hits in single for snippet, _title in hits)
+
+
+def test_snippets_and_phrases_are_the_same_from_decoded_blocks_kept_or_evicted(
+    multi_segment_index,
+):
+    queries = ['"silicon wafer"', "江阴", "集成电路 Wuxi", '"半导体产业链"', "wafer*"]
+
+    def answers(searcher):
+        out = []
+        for q in queries:
+            result = searcher.search(SearchRequest(q=q, per_page=50, sort="newest"))
+            out.append((result.total, [(h["snippet"], h["title_html"]) for h in result.hits]))
+        return out
+
+    with Searcher(multi_segment_index) as searcher:
+        first = answers(searcher)
+        decoded = searcher.view().decoded
+        assert decoded.size > 0  # the first pass kept blocks
+        again = answers(searcher)  # served from kept blocks
+        decoded.max_bytes = 0  # nothing kept: every block read again
+        decoded.put(("x",), np.arange(3), [b"a", b"b", b"c"])
+        assert decoded.size == 0
+        uncached = answers(searcher)
+    assert first == again == uncached
+    assert any("<mark>" in s for _total, hits in first for s, _t in hits)

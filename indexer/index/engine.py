@@ -19,7 +19,7 @@ import threading
 from bisect import bisect_left
 from collections import OrderedDict
 from dataclasses import dataclass
-from itertools import accumulate
+from itertools import accumulate, pairwise
 from pickle import loads
 
 import numpy as np
@@ -48,6 +48,8 @@ FIELD_WEIGHTS = {"title": 2.0, "body": 1.0}
 MAX_PREFIX_TERMS = 256
 DENSE_RATIO = 16  # a union this share of the archive or more is added densely
 MASK_CACHE = 64  # filter masks kept per view (100 kB each at 100k documents)
+PHRASE_KEEP_CANDIDATES = 512  # phrase checks with more candidates leave no decoded blocks behind
+BLOCK_CACHE_BYTES = 24 * 2**20  # decoded posting blocks kept per view, by their values' size
 EMPTY_DOCS = np.empty(0, dtype=np.int64)
 EMPTY_SCORES = np.empty(0, dtype=np.float32)
 
@@ -97,8 +99,19 @@ def _find(sorted_docs: np.ndarray, docs: np.ndarray) -> tuple[np.ndarray, np.nda
 def _intersect(a: Matches, b: Matches) -> Matches:
     if not len(a.docs) or not len(b.docs):
         return Matches.empty()
-    # Look the shorter list up in the longer one: no sort of both.
     small, large = (a, b) if len(a.docs) <= len(b.docs) else (b, a)
+    size = int(large.docs[-1]) + 1
+    if len(small.docs) >= size // DENSE_RATIO:
+        # Both common: scatter the longer into a dense array, a linear pass
+        # where binary searches would be n log n and miss the cache.
+        dense = np.full(size, np.nan, dtype=np.float32)
+        dense[large.docs] = large.scores
+        inside = small.docs < size
+        theirs = np.full(len(small.docs), np.nan, dtype=np.float32)
+        theirs[inside] = dense[small.docs[inside]]
+        hit = ~np.isnan(theirs)
+        return Matches(small.docs[hit], small.scores[hit] + theirs[hit])
+    # Look the shorter list up in the longer one: no sort of both.
     hit, idx = _find(large.docs, small.docs)
     return Matches(small.docs[hit], small.scores[hit] + large.scores[idx[hit]])
 
@@ -151,6 +164,8 @@ class IndexView:
         self._place_docs: dict = {}
         self._masks: OrderedDict = OrderedDict()
         self._blocks: dict = {}
+        self._ranks: dict = {}
+        self.decoded = DecodedBlocks(BLOCK_CACHE_BYTES)
 
     # -- columns -------------------------------------------------------
     def _merge_coded(self, segs, field):
@@ -187,6 +202,20 @@ class IndexView:
         codes = np.concatenate(all_codes) if all_codes else np.empty(0, dtype=np.int32)
         docs = np.concatenate(all_docs) if all_docs else np.empty(0, dtype=np.int64)
         return codes, docs, vocab, table
+
+    def vocab_rank(self, field: str) -> np.ndarray:
+        """Each value's place in the sorted vocabulary of a coded or place field.
+
+        Facet values are ordered by count, then by value; with the ranks
+        numpy does that ordering, not a Python sort per query.
+        """
+        rank = self._ranks.get(field)
+        if rank is None:
+            vocab = self.multi[field][2] if field in self.multi else self.coded[field][1]
+            rank = np.empty(len(vocab), dtype=np.int64)
+            rank[sorted(range(len(vocab)), key=vocab.__getitem__)] = np.arange(len(vocab))
+            self._ranks[field] = rank
+        return rank
 
     def _cached_mask(self, key, make) -> np.ndarray:
         """Filter masks are reused: people click the same facets again and again.
@@ -265,7 +294,7 @@ class IndexView:
                 self._blocks.pop(old, None)
         return result
 
-    def postings_values(self, field: str, term: str, docs) -> dict[int, bytes]:
+    def postings_values(self, field: str, term: str, docs, keep: bool = True) -> dict[int, bytes]:
         """The encoded posting value (positions, offsets) of `term` in each of `docs`.
 
         Reading a long posting list up to a few documents used to mean
@@ -273,6 +302,10 @@ class IndexView:
         unpickle each: most of a results page's snippet cost at 100k
         documents). The block directory kept from reading the postings
         sends each document straight to its block.
+
+        Decoded blocks are kept for the next query (see `DecodedBlocks`)
+        unless `keep` is false: a phrase check over thousands of candidates
+        would push out the blocks that results pages keep coming back to.
         """
         key = (field, term)
         with self._postings_lock:
@@ -286,11 +319,12 @@ class IndexView:
         if blocks is None or not len(docs):
             return found
         btext = term.encode("utf-8")
-        for (leaf, offset), leaf_blocks in zip(self.leaves, blocks, strict=True):
+        for n, ((leaf, offset), leaf_blocks) in enumerate(zip(self.leaves, blocks, strict=True)):
             lo, hi = np.searchsorted(docs, [offset, offset + leaf.doc_count_all()])
             if lo < hi:
                 local = docs[lo:hi] - offset
-                _leaf_values(leaf, field, btext, leaf_blocks, local, offset, found)
+                cache = (self.decoded, (n, field, btext), keep)
+                _leaf_values(leaf, field, btext, leaf_blocks, local, offset, found, cache)
         return found
 
     def term_matches(self, field: str, term: str) -> Matches:
@@ -502,8 +536,9 @@ def _verify_phrase(view, field: str, words: list[str], docs: np.ndarray) -> np.n
     """
     fmt = view.schema[field].format
     decode = _decode_positions if type(fmt) is Characters else fmt.decode_positions
+    keep = len(docs) <= PHRASE_KEEP_CANDIDATES
     by_word = {
-        w: {d: set(decode(v)) for d, v in view.postings_values(field, w, docs).items()}
+        w: {d: set(decode(v)) for d, v in view.postings_values(field, w, docs, keep).items()}
         for w in dict.fromkeys(words)
     }
     keep = np.zeros(len(docs), dtype=bool)
@@ -522,12 +557,55 @@ def _verify_phrase(view, field: str, words: list[str], docs: np.ndarray) -> np.n
     return keep
 
 
-def _leaf_values(leaf, field, btext, blocks, local: np.ndarray, offset: int, found: dict) -> None:
-    """Posting values of sorted segment-local `local` docs, into `found` by global number."""
-    m = _leaf_matcher(leaf, field, btext)
-    if m is None:
-        return
+class DecodedBlocks:
+    """Posting blocks already decompressed and unpickled, most recently used kept.
+
+    A block holds 128 postings compressed together, so reading one
+    document's positions means decompressing and unpickling the other 127
+    too: that was most of a results page's cost (snippets) and of a phrase
+    check. People repeat queries and page through results, and a common
+    term's first blocks serve many queries, so decoded blocks are kept, as
+    SQLite keeps pages. Bounded by the size of the values held.
+    """
+
+    def __init__(self, max_bytes: int):
+        self.max_bytes = max_bytes
+        self.size = 0
+        self._blocks: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key):
+        with self._lock:
+            hit = self._blocks.get(key)
+            if hit is not None:
+                self._blocks.move_to_end(key)
+            return hit
+
+    def put(self, key, ids: np.ndarray, values) -> None:
+        nbytes = ids.nbytes + sum(map(len, values)) + 40 * len(values)
+        with self._lock:
+            old = self._blocks.pop(key, None)
+            if old is not None:
+                self.size -= old[2]
+            self._blocks[key] = (ids, values, nbytes)
+            self.size += nbytes
+            while self.size > self.max_bytes and self._blocks:
+                _key, (_i, _v, dropped) = self._blocks.popitem(last=False)
+                self.size -= dropped
+
+
+def _leaf_values(
+    leaf, field, btext, blocks, local: np.ndarray, offset: int, found: dict, cache=None
+) -> None:
+    """Posting values of sorted segment-local `local` docs, into `found` by global number.
+
+    `cache`, when given, is (DecodedBlocks, key prefix for this leaf and term,
+    whether to keep the blocks read).
+    """
     if blocks is None:  # not Whoosh 3 postings: the matcher's own way
+        m = _leaf_matcher(leaf, field, btext)
+        if m is None:
+            return
         for d in local.tolist():
             if not m.is_active():
                 break
@@ -539,20 +617,28 @@ def _leaf_values(leaf, field, btext, blocks, local: np.ndarray, offset: int, fou
     which = np.searchsorted(maxids, local)  # the block that would hold each doc
     inside = which < len(maxids)
     local, which = local[inside], which[inside]
-    bounds = np.flatnonzero(np.diff(which)) + 1
-    for chunk in np.split(np.arange(len(local)), bounds) if len(local) else ():
-        block = int(which[chunk[0]])
-        m._goto(int(starts[block]))
-        m._read_data()
-        ids = np.cumsum(np.asarray(m._data[0], dtype=np.int64))
-        wanted = local[chunk]
+    cuts = [0, *(np.flatnonzero(np.diff(which)) + 1).tolist(), len(local)]
+    m = None
+    for a, b in pairwise(cuts) if len(local) else ():
+        block = int(which[a])
+        decoded = cache[0].get((*cache[1], block)) if cache else None
+        if decoded is None:
+            if m is None:  # opened only when a block must be read
+                m = _leaf_matcher(leaf, field, btext)
+            m._goto(int(starts[block]))
+            m._read_data()
+            m._read_values()
+            ids = np.cumsum(np.asarray(m._data[0], dtype=np.int64))
+            values = m._values
+            if cache and cache[2]:
+                cache[0].put((*cache[1], block), ids, values)
+        else:
+            ids, values = decoded[0], decoded[1]
+        wanted = local[a:b]
         idx = np.minimum(np.searchsorted(ids, wanted), len(ids) - 1)
         hit = ids[idx] == wanted
-        if hit.any():
-            m._read_values()
-            values = m._values
-            for d, k in zip(wanted[hit].tolist(), idx[hit].tolist(), strict=True):
-                found[d + offset] = values[k]
+        for d, k in zip(wanted[hit].tolist(), idx[hit].tolist(), strict=True):
+            found[d + offset] = values[k]
 
 
 def _leaf_matcher(leaf, field: str, btext: bytes):

@@ -454,11 +454,12 @@ def _facets(view, in_query: np.ndarray, masks: dict) -> dict:
     for name in ("lang", "source"):
         codes, vocab, _ = view.coded[name]
         counts = np.bincount(codes[selected(name)], minlength=len(vocab))
-        facets[name] = _by_count(vocab, counts, skip_empty=True)
+        facets[name] = _by_count(vocab, counts, view.vocab_rank(name), skip_empty=True)
 
     codes, _docs, vocab, _ = view.multi["places_all"]
     entries = _multi_entries(codes, view.multi_indptr["places_all"], selected("location"))
-    facets["location"] = _by_count(vocab, np.bincount(entries, minlength=len(vocab)))
+    counts = np.bincount(entries, minlength=len(vocab))
+    facets["location"] = _by_count(vocab, counts, view.vocab_rank("places_all"))
     return facets
 
 
@@ -477,14 +478,15 @@ def _multi_entries(codes, indptr, selected: np.ndarray) -> np.ndarray:
     return codes[first + np.arange(int(ends[-1]))]
 
 
-def _by_count(vocab, counts, skip_empty=False) -> list[tuple[str, int]]:
-    """(value, count) pairs, most frequent first, then by value."""
-    pairs = [
-        (vocab[i], int(counts[i]))
-        for i in np.flatnonzero(counts).tolist()
+def _by_count(vocab, counts, rank, skip_empty=False) -> list[tuple[str, int]]:
+    """(value, count) pairs, most frequent first, then by value (`rank` orders values)."""
+    present = np.flatnonzero(counts)
+    order = present[np.lexsort((rank[present], -counts[present]))]
+    return [
+        (vocab[i], c)
+        for i, c in zip(order.tolist(), counts[order].tolist(), strict=True)
         if not skip_empty or vocab[i]
     ]
-    return sorted(pairs, key=lambda x: (-x[1], x[0]))
 
 
 def _place_label(gazetteer, pid) -> str:

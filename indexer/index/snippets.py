@@ -103,8 +103,15 @@ def _choose_windows(spans, length: int, size: int, count: int):
     for i, (s, _e, _t) in enumerate(spans):
         start = max(0, s - size // 4)
         end = min(length, start + size)
-        inside = [sp for sp in spans[i:] if sp[1] <= end]
-        candidates.append((len({sp[2] for sp in inside}), len(inside), -start, start, end))
+        terms = set()
+        matches = 0
+        for s2, e2, term in spans[i:]:
+            if s2 > end:  # sorted by start: no later span ends inside
+                break
+            if e2 <= end:
+                terms.add(term)
+                matches += 1
+        candidates.append((len(terms), matches, -start, start, end))
     candidates.sort(reverse=True)
     chosen: list[tuple[int, int]] = []
     for *_score, start, end in candidates:
