@@ -45,7 +45,7 @@ def build_schema() -> fields.Schema:
 
 
 def codec() -> W3Codec:
-    """Whoosh's codec, without the per-posting length lookups at commit.
+    """Whoosh's codec: faster zlib, no per-posting length lookups at commit.
 
     Whoosh records each posting block's shortest and longest document for
     its own BM25 shortcuts, looking up a field length per posting: 12 % of
@@ -53,8 +53,14 @@ def codec() -> W3Codec:
     columns (which stay), so it never reads those block figures. An
     instance attribute, not a subclass: the codec is pickled into the
     index, and a plain W3Codec stays readable whatever this module becomes.
+
+    Posting blocks are compressed at zlib level 1 instead of 3: 3-5 %
+    faster indexing for 1 % more bytes, and reading is as fast (measured
+    on the 2k benchmark corpus). Level 0 (no zlib) indexed 17 % faster
+    but made the index half as big again. (`inlinelimit` above 1 would
+    spare rare terms a block, but Whoosh 2.7.5 fails at commit with it.)
     """
-    c = W3Codec()
+    c = W3Codec(compression=1)
     c.length_stats = False
     return c
 

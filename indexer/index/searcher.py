@@ -456,26 +456,10 @@ def _facets(view, in_query: np.ndarray, masks: dict) -> dict:
         counts = np.bincount(codes[selected(name)], minlength=len(vocab))
         facets[name] = _by_count(vocab, counts, view.vocab_rank(name), skip_empty=True)
 
-    codes, _docs, vocab, _ = view.multi["places_all"]
-    entries = _multi_entries(codes, view.multi_indptr["places_all"], selected("location"))
-    counts = np.bincount(entries, minlength=len(vocab))
+    vocab = view.multi["places_all"][2]
+    counts = view.place_counter.count(selected("location"))
     facets["location"] = _by_count(vocab, counts, view.vocab_rank("places_all"))
     return facets
-
-
-def _multi_entries(codes, indptr, selected: np.ndarray) -> np.ndarray:
-    """The codes of every entry of the `selected` documents (to be counted).
-
-    Each document has several places (with their ancestors, nine on
-    average): gather just the selected documents' entries.
-    """
-    if not len(codes) or not len(selected):
-        return codes[:0]
-    starts = indptr[selected]
-    lengths = indptr[selected + 1] - starts
-    ends = np.cumsum(lengths)
-    first = np.repeat(starts - (ends - lengths), lengths)
-    return codes[first + np.arange(int(ends[-1]))]
 
 
 def _by_count(vocab, counts, rank, skip_empty=False) -> list[tuple[str, int]]:
