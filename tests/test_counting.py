@@ -42,7 +42,7 @@ def test_counts_equal_a_plain_count_whatever_the_selection(n_docs, n_values, sha
 
 
 def test_frequent_values_are_counted_from_bitmaps_on_large_selections():
-    codes, indptr, rows = _column(4096, 50, seed=7)
+    codes, indptr, _rows = _column(4096, 50, seed=7)
     counter = MultiCounter(codes, indptr, 50)
     assert len(counter.frequent)  # the head of the distribution got bitmaps
     everything = np.arange(4096)
