@@ -22,10 +22,11 @@ def markdown(runs: list[dict]) -> str:
         lines.append("")
     lines.append(
         "| docs | system | index docs/s | CPU s / wall s | index MB | indexing peak RSS MB "
-        "| query p50 ms | p95 ms | p99 ms | first-pass p50 ms | queries × passes "
+        "| query p50 ms | p95 ms | p99 ms | first-pass p50 ms | first-pass p95 ms "
+        "| queries × passes "
         "| query-process RSS MB |"
     )
-    lines.append("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    lines.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r in runs:
         for name, s in r["systems"].items():
             i, q = s["indexing"], s["querying"]
@@ -35,6 +36,7 @@ def markdown(runs: list[dict]) -> str:
                 f"| {_fmt(i['index_bytes'] / 1e6)} | {_fmt(i['process']['tree_peak_rss_mb'])} "
                 f"| {_fmt(q['p50_ms'], 2)} | {_fmt(q['p95_ms'], 2)} | {_fmt(q['p99_ms'], 2)} "
                 f"| {_fmt(q.get('first_pass_p50_ms'), 2)} "
+                f"| {_fmt(q.get('first_pass_p95_ms'), 2)} "
                 f"| {q['queries']} × {q['reps']} | {_fmt(q['process']['peak_rss_mb'])} |"
             )
     lines.append("")

@@ -94,7 +94,7 @@ def test_snippets_and_phrases_agree_on_single_and_multi_segment_indexes(
     assert any("<mark>" in snippet for hits in single for snippet, _title in hits)
 
 
-def test_snippets_and_phrases_are_the_same_from_decoded_blocks_kept_or_evicted(
+def test_snippets_and_phrases_are_the_same_from_what_a_view_keeps_or_evicts(
     multi_segment_index,
 ):
     queries = ['"silicon wafer"', "江阴", "集成电路 Wuxi", '"半导体产业链"', "wafer*"]
@@ -108,12 +108,70 @@ def test_snippets_and_phrases_are_the_same_from_decoded_blocks_kept_or_evicted(
 
     with Searcher(multi_segment_index) as searcher:
         first = answers(searcher)
-        decoded = searcher.view().decoded
-        assert decoded.size > 0  # the first pass kept blocks
-        again = answers(searcher)  # served from kept blocks
-        decoded.max_bytes = 0  # nothing kept: every block read again
-        decoded.put(("x",), np.arange(3), [b"a", b"b", b"c"])
-        assert decoded.size == 0
+        view = searcher.view()
+        assert view.decoded.size > 0  # the first pass kept blocks...
+        assert view.phrases.size > 0  # ...and verified phrases
+        again = answers(searcher)  # served from what was kept
+        view.decoded.max_bytes = view.phrases.max_bytes = 0  # nothing kept: all read again
+        view.decoded.put(("x",), np.arange(3), [b"a", b"b", b"c"])
+        view.phrases.put_sized(("y",), None, 1)
+        assert view.decoded.size == view.phrases.size == 0
         uncached = answers(searcher)
     assert first == again == uncached
     assert any("<mark>" in s for _total, hits in first for s, _t in hits)
+
+
+def _phrase_corpus(folder, seed: int) -> None:
+    """Short texts over a tiny vocabulary, so every phrase occurs, overlaps and repeats."""
+    rng = np.random.default_rng(seed)
+    english = ["wafer", "fab", "chip", "zone", "wafer-level", "US$10"]
+    chinese = ["晶圆", "芯片", "园区", "无锡", "集成电路"]
+    folder.mkdir()
+    for i in range(12):
+        words = rng.choice(english if i % 2 else chinese, size=int(rng.integers(20, 60)))
+        sep = " " if i % 2 else ""
+        (folder / f"doc{i:02d}.txt").write_text(f"Title: doc {i}\n\n" + sep.join(words), "utf-8")
+
+
+def test_phrase_matching_in_arrays_equals_matching_document_by_document(tmp_path):
+    from indexer.analysis import query_terms
+    from indexer.index.engine import (
+        IndexView,
+        _phrase_matches,
+        _phrase_matches_by_doc,
+        paused_gc,
+    )
+
+    from .conftest import build_index
+
+    _phrase_corpus(tmp_path / "docs", seed=5)
+    phrases = [
+        "wafer fab",
+        "fab fab",
+        "chip zone wafer",
+        "wafer wafer wafer",
+        "wafer level",
+        "zone chip",
+        "晶圆芯片",
+        "芯片芯片",
+        "无锡园区晶圆",
+        "集成电路芯片",
+    ]
+    checked = 0
+    for layout in ("single", "multi"):
+        index_dir = tmp_path / layout / "index"
+        build_index(index_dir, [tmp_path / "docs"], one_segment_per_file=layout == "multi")
+        with Searcher(index_dir) as searcher:
+            view: IndexView = searcher.view()
+            fmt = view.schema["body"].format
+            for phrase in phrases:
+                words = query_terms(phrase)
+                docs = np.flatnonzero(view.live).astype(np.int64)
+                with paused_gc():
+                    values = {w: view.postings_values("body", w, docs) for w in set(words)}
+                    fast = _phrase_matches(words, values, docs)
+                    slow = _phrase_matches_by_doc(fmt, words, values, docs)
+                assert fast is not None, phrase  # the array path really ran
+                assert fast.tolist() == slow.tolist(), phrase
+                checked += int(slow.sum())
+    assert checked > 20  # the phrases do occur
