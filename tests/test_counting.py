@@ -10,7 +10,7 @@ from indexer.index.counting import MultiCounter
 
 
 def _column(n_docs: int, n_values: int, seed: int):
-    """A CSR column shaped like places: a few values in most documents, a long tail."""
+    """A column shaped like places: a few values in most documents, a long tail."""
     rng = np.random.default_rng(seed)
     weights = 1.0 / np.arange(1, n_values + 1) ** 1.2
     rows = []
@@ -20,7 +20,8 @@ def _column(n_docs: int, n_values: int, seed: int):
     indptr = np.zeros(n_docs + 1, dtype=np.int64)
     np.cumsum([len(r) for r in rows], out=indptr[1:])
     codes = np.concatenate(rows).astype(np.int32)
-    return codes, indptr, rows
+    docs = np.repeat(np.arange(n_docs, dtype=np.int64), [len(r) for r in rows])
+    return codes, docs, indptr, rows
 
 
 @settings(max_examples=25, deadline=None)
@@ -31,8 +32,8 @@ def _column(n_docs: int, n_values: int, seed: int):
     seed=st.integers(0, 2**16),
 )
 def test_counts_equal_a_plain_count_whatever_the_selection(n_docs, n_values, share, seed):
-    codes, indptr, rows = _column(n_docs, n_values, seed)
-    counter = MultiCounter(codes, indptr, n_values)
+    codes, docs, indptr, rows = _column(n_docs, n_values, seed)
+    counter = MultiCounter(codes, docs, indptr, n_values)
     rng = np.random.default_rng(seed + 1)
     selected = np.flatnonzero(rng.random(n_docs) < share)
     expected = np.zeros(n_values, dtype=np.int64)
@@ -42,8 +43,8 @@ def test_counts_equal_a_plain_count_whatever_the_selection(n_docs, n_values, sha
 
 
 def test_frequent_values_are_counted_from_bitmaps_on_large_selections():
-    codes, indptr, _rows = _column(4096, 50, seed=7)
-    counter = MultiCounter(codes, indptr, 50)
+    codes, docs, indptr, _rows = _column(4096, 50, seed=7)
+    counter = MultiCounter(codes, docs, indptr, 50)
     assert len(counter.frequent)  # the head of the distribution got bitmaps
     everything = np.arange(4096)
     assert counter.count(everything).tolist() == np.bincount(codes, minlength=50).tolist()

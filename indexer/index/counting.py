@@ -33,15 +33,18 @@ def gather(codes: np.ndarray, indptr: np.ndarray, selected: np.ndarray) -> np.nd
 
 
 class MultiCounter:
-    """Per-value document counts of a CSR column (`codes` by document, `indptr`)."""
+    """Per-value document counts of a multi-valued column.
 
-    def __init__(self, codes: np.ndarray, indptr: np.ndarray, n_values: int):
+    `codes` and `docs` are its entries (value, document), sorted by
+    document; `indptr` is where each document's entries start.
+    """
+
+    def __init__(self, codes: np.ndarray, docs: np.ndarray, indptr: np.ndarray, n_values: int):
         self.codes = codes
         self.indptr = indptr
         self.n_docs = n = len(indptr) - 1
         self.n_values = n_values
         self.padded = (n + 63) // 64 * 64
-        docs = np.repeat(np.arange(n, dtype=np.int64), np.diff(indptr))
         df = np.bincount(codes, minlength=n_values)
         self.frequent = np.flatnonzero(df > n // FREQUENT_SHARE) if n >= 1024 else codes[:0]
         if not len(self.frequent):

@@ -186,8 +186,8 @@ class IndexView:
         self.multi_indptr = {
             f: np.searchsorted(self.multi[f][1], np.arange(n + 1)) for f in PLACE_FIELDS
         }
-        codes, _docs, vocab, _table = self.multi["places_all"]
-        self.place_counter = MultiCounter(codes, self.multi_indptr["places_all"], len(vocab))
+        codes, docs, vocab, _table = self.multi["places_all"]
+        self.place_counter = MultiCounter(codes, docs, self.multi_indptr["places_all"], len(vocab))
         self._postings: OrderedDict = OrderedDict()
         self._postings_lock = threading.Lock()
         self._place_docs: dict = {}
