@@ -187,6 +187,9 @@ def search_command(
         click.echo(json.dumps(asdict(result), ensure_ascii=False, indent=2))
         return
     click.echo(f"{result.total} results ({result.took_ms} ms)")
+    if result.relaxed:
+        r = result.relaxed
+        click.echo(f"not all words found: showing articles with {r['matched_words']} of {r['of']}")
     if result.expanded:
         click.echo(
             "also searched: "

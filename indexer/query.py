@@ -28,6 +28,22 @@ KNOWN_FIELDS = set(TEXT_FIELDS) | set(FILTER_FIELDS)
 class QueryError(ValueError):
     """A query that cannot be searched; the message says why, for the user."""
 
+    code = "invalid_query"
+
+
+class OnlyStopWords(QueryError):
+    """Every word of the query is too common to search on its own."""
+
+    code = "only_stop_words"
+
+    def __init__(self, words):
+        self.words = list(words)
+        shown = ", ".join(f"'{w}'" for w in self.words[:8])
+        super().__init__(
+            f"{shown} {'is' if len(self.words) == 1 else 'are'} too common to search "
+            f"on {'its' if len(self.words) == 1 else 'their'} own; add a more specific word"
+        )
+
 
 @dataclass(frozen=True)
 class Term:
@@ -57,7 +73,14 @@ class FieldFilter:
 
 @dataclass(frozen=True)
 class And:
+    """All children must match.
+
+    `explicit` marks a group the user joined with `AND`: it stays strict
+    when a query with no complete match is relaxed (see `index.relaxing`).
+    """
+
     children: tuple
+    explicit: bool = False
 
 
 @dataclass(frozen=True)
@@ -181,19 +204,21 @@ class _Parser:
 
     def and_expr(self):
         parts = []
+        explicit = False
         while True:
             tok = self.peek()
             if tok is None or tok[0] in ("OR", ")"):
                 break
             if tok[0] == "AND":
                 self.take()
+                explicit = True
                 continue
             node = self.unary()
             if node is not None:
                 parts.append(node)
         if not parts:
             return None
-        return _and(parts)
+        return _and(parts, explicit)
 
     def unary(self):
         tok = self.peek()
@@ -250,15 +275,18 @@ def _with_field(node, field):
         if field in FILTER_FIELDS:
             return FieldFilter(FILTER_FIELDS[field], node.text)
         return type(node)(node.text, node.field or field)
-    if isinstance(node, And | Or):
+    if isinstance(node, And):
         kids = tuple(k for k in (_with_field(c, field) for c in node.children) if k is not None)
-        return type(node)(kids)
+        return And(kids, node.explicit)
+    if isinstance(node, Or):
+        kids = tuple(k for k in (_with_field(c, field) for c in node.children) if k is not None)
+        return Or(kids)
     if isinstance(node, Not):
         return Not(_with_field(node.child, field))
     return node
 
 
-def _and(nodes):
+def _and(nodes, explicit=False):
     nodes = [n for n in nodes if n is not None]
     if not nodes:
         return MatchAll()
@@ -266,8 +294,13 @@ def _and(nodes):
         return nodes[0]
     flat = []
     for n in nodes:
-        flat.extend(n.children if isinstance(n, And) else [n])
-    return And(tuple(flat))
+        # An explicit group inside an implicit one keeps its own node, so
+        # that it stays strict when the rest is relaxed.
+        if isinstance(n, And) and (n.explicit == explicit or explicit):
+            flat.extend(n.children)
+        else:
+            flat.append(n)
+    return And(tuple(flat), explicit)
 
 
 def parse_query(text: str | None):

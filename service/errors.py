@@ -44,7 +44,7 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(QueryError)
     def query_error(exc: QueryError):
-        return error_response(400, "invalid_query", str(exc))
+        return error_response(400, exc.code, str(exc))
 
     @app.errorhandler(FilterError)
     def filter_error(exc: FilterError):

@@ -69,6 +69,15 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "同样的结果，JSON 格式（搜索接口）",
     },
     "expanded": {"en": "Also searched for", "zh": "同时搜索了"},
+    "relaxed_none": {
+        "en": "No article has all {n} of your words; showing articles with {k} of them.",
+        "zh": "没有文章包含全部 {n} 个词；以下是包含其中 {k} 个词的文章。",
+    },
+    "relaxed_some": {
+        "en": "Only {complete} of these articles have all {n} of your words; "
+        "then come articles with {k} of them.",
+        "zh": "只有 {complete} 篇文章包含全部 {n} 个词；其后是包含其中 {k} 个词的文章。",
+    },
     "sort_label": {"en": "Sort", "zh": "排序"},
     "sort_relevance": {"en": "Best match", "zh": "相关度"},
     "sort_newest": {"en": "Newest", "zh": "最新"},

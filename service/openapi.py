@@ -269,6 +269,21 @@ def openapi_spec() -> dict:
                             "additionalProperties": {"type": "array", "items": {"type": "string"}},
                         },
                         "suggestion": {"type": ["string", "null"]},
+                        "relaxed": {
+                            "description": (
+                                "Present when no article (or very few) has all the query's "
+                                "words: the results then also hold articles with "
+                                "`matched_words` of them (`of` words counted, stop words "
+                                "not), ranked by how many they match; `complete` articles "
+                                "had them all."
+                            ),
+                            "type": ["object", "null"],
+                            "properties": {
+                                "matched_words": {"type": "integer", "minimum": 1},
+                                "of": {"type": "integer", "minimum": 2},
+                                "complete": {"type": "integer", "minimum": 0},
+                            },
+                        },
                         "filters": {"type": "object"},
                         "links": {"type": "object"},
                     },

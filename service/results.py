@@ -40,6 +40,7 @@ def result_object(result: SearchResult, request: SearchRequest, args: MultiDict,
         "facets": facet_results(result.facets, args, path, current_app.config["FACET_LIMIT"]),
         "expanded": result.expanded,
         "suggestion": result.suggestion,
+        "relaxed": result.relaxed,
         "filters": {
             "location": request.locations,
             "date_from": request.date_from,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 from functools import cache
 
+from indexer.analysis.bigrams import has_cjk_pair
 from indexer.article import Article
 from indexer.index.schema import build_schema
 
@@ -23,6 +24,11 @@ def _schema():
     return build_schema()
 
 
+def _grams(schema, article: Article):
+    text = f"{article.title}\n{article.body}"
+    return schema["grams"].preanalyze(text) if has_cjk_pair(text) else None
+
+
 def article_fields(article: Article, filesig: str) -> dict:
     schema = _schema()
     date = article.date
@@ -35,6 +41,7 @@ def article_fields(article: Article, filesig: str) -> dict:
         "_stored_title": article.title,
         "body": schema["body"].preanalyze(article.body),
         "_stored_body": article.body,
+        "grams": _grams(schema, article),
         "url": article.url or "",
         "date": date.as_int,
         "date_precision": date.precision,

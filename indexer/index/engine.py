@@ -32,6 +32,7 @@ from whoosh.matching import ReadTooFar
 from whoosh.system import _INT_SIZE
 
 from indexer.analysis import query_terms
+from indexer.analysis.bigrams import cjk_bigrams
 from indexer.index.columns import CODED_FIELDS, PLACE_FIELDS, SegmentCache
 from indexer.index.counting import MultiCounter
 from indexer.query import (
@@ -39,6 +40,7 @@ from indexer.query import (
     FieldFilter,
     MatchAll,
     Not,
+    OnlyStopWords,
     Or,
     Phrase,
     Prefix,
@@ -55,6 +57,8 @@ MASK_CACHE = 64  # filter masks kept per view (100 kB each at 100k documents)
 PHRASE_KEEP_CANDIDATES = 512  # phrase checks with more candidates leave no decoded blocks behind
 BLOCK_CACHE_BYTES = 24 * 2**20  # decoded posting blocks kept per view, by their values' size
 PHRASE_CACHE_BYTES = 8 * 2**20  # verified phrases kept per view, by their arrays' size
+BIGRAM_FIELD = "grams"
+BIGRAM_SCORE = 0.001  # a span found only by its bigrams ranks below every word match
 EMPTY_DOCS = np.empty(0, dtype=np.int64)
 EMPTY_SCORES = np.empty(0, dtype=np.float32)
 
@@ -373,6 +377,26 @@ class IndexView:
         scores = idf * tfs * (K1 + 1.0) / (tfs + norm) * FIELD_WEIGHTS[field]
         return Matches(docs, scores.astype(np.float32))
 
+    def bigram_matches(self, text: str) -> Matches:
+        """Documents holding every CJK bigram of `text` (see `analysis.bigrams`).
+
+        Rarest bigram first, so the candidates shrink as fast as they can.
+        Scored at `BIGRAM_SCORE`: below any document its words found.
+        """
+        if BIGRAM_FIELD not in self.schema:  # an index built before the field
+            return Matches.empty()
+        grams = list(dict.fromkeys(cjk_bigrams(text)))
+        if not grams:
+            return Matches.empty()
+        lists = sorted((self.postings(BIGRAM_FIELD, g)[0] for g in grams), key=len)
+        docs = lists[0]
+        for other in lists[1:]:
+            if not len(docs):
+                break
+            hit, _idx = _find(other, docs)
+            docs = docs[hit]
+        return Matches(docs, np.full(len(docs), BIGRAM_SCORE, dtype=np.float32))
+
     def prefix_terms(self, field: str, prefix: str) -> list[str]:
         terms = []
         for btext in self.reader.expand_prefix(field, prefix):
@@ -391,16 +415,33 @@ class IndexView:
 
 
 class Evaluation:
-    """Evaluates one parsed query on a view; remembers what it looked up."""
+    """Evaluates one parsed query on a view; remembers what it looked up.
 
-    def __init__(self, view: IndexView, expansions: dict | None = None):
+    Stop words are dropped from a query the way the index dropped them
+    from the text: a word made only of stop words (`the`, `of`, 的) is no
+    constraint, in an AND or an OR, so `the wafer` finds what `wafer`
+    finds. Inside a quoted phrase they cost nothing either: the index
+    numbered positions without them. A query whose every word is a stop
+    word raises `OnlyStopWords` rather than answering nothing or everything.
+
+    With `bigrams`, a Chinese word also matches the documents that hold
+    all its character bigrams (`IndexView.bigram_matches`), ranked below
+    the documents its words found: the searcher asks for that when the
+    words found too little.
+    """
+
+    def __init__(self, view: IndexView, expansions: dict | None = None, bigrams: bool = False):
         self.view = view
         self.expansions = expansions or {}
+        self.bigrams = bigrams
         self.highlight_terms: dict[str, set] = {"title": set(), "body": set()}
         self.filters: list[FieldFilter] = []
+        self.stopped: list[str] = []
 
     def run(self, node) -> Matches:
         m = self.eval(node)
+        if m is None and self.stopped and not self.filters:
+            raise OnlyStopWords(dict.fromkeys(self.stopped))
         return m if m is not None else self.view.all_live()
 
     def eval(self, node) -> Matches | None:
@@ -417,12 +458,14 @@ class Evaluation:
             self.filters.append(node)
             return None
         if isinstance(node, Or):
-            result = Matches.empty()
+            result = None
             for child in node.children:
                 m = self.eval(child)
                 if m is None:
+                    if isinstance(child, Term | Phrase):
+                        continue  # a stop word: no option, not every document
                     return None
-                result = _union(result, m)
+                result = m if result is None else _union(result, m)
             return result
         if isinstance(node, And):
             positives = [c for c in node.children if not isinstance(c, Not)]
@@ -468,7 +511,10 @@ class Evaluation:
     def _fields(self, field):
         return (field,) if field else tuple(FIELD_WEIGHTS)
 
-    def _word(self, node: Term) -> Matches:
+    def _word(self, node: Term) -> Matches | None:
+        if not query_terms(node.text):
+            self.stopped.append(node.text)
+            return None
         m = self._text(node.text, node.field)
         for alt in self.expansions.get(node.text, ()):
             m = _union(m, self._text(alt, node.field))
@@ -479,16 +525,20 @@ class Evaluation:
         terms = query_terms(text)
         if not terms:
             return Matches.empty()
+        cjk = any(_is_cjk(c) for c in text)
         if len(terms) == 1:
-            return self._terms_any_field(terms, field)
-        if any(_is_cjk(c) for c in text):
+            result = self._terms_any_field(terms, field)
+        elif cjk:
             # Unquoted Chinese: every word must occur, anywhere.
             result = None
             for term in dict.fromkeys(terms):
                 m = self._terms_any_field([term], field)
                 result = m if result is None else _intersect(result, m)
-            return result
-        return self._phrase(text, field)
+        else:
+            return self._phrase(text, field)
+        if cjk and self.bigrams and field is None:
+            result = _union(result, self.view.bigram_matches(text))
+        return result
 
     def _terms_any_field(self, terms, field) -> Matches:
         result = Matches.empty()
@@ -507,10 +557,11 @@ class Evaluation:
                 result = _union(result, self.view.term_matches(f, term))
         return result
 
-    def _phrase(self, text: str, field) -> Matches:
+    def _phrase(self, text: str, field) -> Matches | None:
         terms = query_terms(text)
         if not terms:
-            return Matches.empty()
+            self.stopped.append(text)
+            return None
         alternatives = [terms] + [query_terms(a) for a in self.expansions.get(text, ())]
         result = Matches.empty()
         for f in self._fields(field):

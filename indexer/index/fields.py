@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from whoosh import fields
+from whoosh import fields, formats
+
+from indexer.analysis.bigrams import BigramTokenizer, cjk_bigrams
 
 
 class PreAnalyzed:
@@ -48,3 +50,23 @@ class BilingualText(fields.TEXT):
             for term, poslist in seen.items()
         ]
         return PreAnalyzed(text, items)
+
+
+class CjkBigrams(fields.FieldType):
+    """Which documents hold each CJK character bigram (see `analysis.bigrams`).
+
+    No positions and no frequencies: the field only finds candidates for
+    a pasted span; its exact place is checked on the stored text.
+    """
+
+    def __init__(self):
+        super().__init__(formats.Existence(), BigramTokenizer(), scorable=False, stored=False)
+
+    def index(self, value, **kwargs):
+        if isinstance(value, PreAnalyzed):
+            return iter(value.items)
+        return super().index(value, **kwargs)
+
+    def preanalyze(self, text: str) -> PreAnalyzed:
+        items = [(g.encode("utf-8"), 1, 1.0, b"") for g in dict.fromkeys(cjk_bigrams(text))]
+        return PreAnalyzed("", items)

@@ -3,6 +3,9 @@
 * `title` and `body` store character offsets (`chars=True`), so snippets are
   cut from the stored text at the offsets in the postings: no document is
   ever re-analysed to highlight it.
+* `grams` holds the CJK character bigrams of title and body, documents
+  only: it finds a pasted Chinese span whatever words its edges cut
+  (`indexer.analysis.bigrams`).
 * Every field a facet or a filter reads has a column (`sortable=True`):
   `date` (YYYYMMDD, zeros for unknown parts), `month`, `year`, `lang`,
   `source`, `places` and `places_all`. `indexer.index.columns` loads them once
@@ -18,9 +21,9 @@ from whoosh import fields
 from whoosh.codec.whoosh3 import W3Codec
 
 from indexer.analysis import bilingual_analyzer
-from indexer.index.fields import BilingualText
+from indexer.index.fields import BilingualText, CjkBigrams
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 
 def build_schema() -> fields.Schema:
@@ -32,6 +35,7 @@ def build_schema() -> fields.Schema:
         filesig=fields.ID(stored=True, sortable=True),
         title=BilingualText(analyzer=analyzer, stored=True, chars=True, field_boost=2.0),
         body=BilingualText(analyzer=analyzer, stored=True, chars=True),
+        grams=CjkBigrams(),
         url=fields.STORED(),
         date=fields.NUMERIC(int, bits=32, stored=True, sortable=True, signed=False, default=0),
         date_precision=fields.STORED(),

@@ -19,10 +19,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from indexer.analysis.bigrams import has_cjk_pair
 from indexer.article import PubDate
 from indexer.extract.gazetteer import load_gazetteer
 from indexer.index.engine import Evaluation, IndexView, Matches
 from indexer.index.filters import FilterError, date_bound, filter_mask, resolve_places
+from indexer.index.fragments import containing, fragment_of
+from indexer.index.relaxing import RELAX_BELOW, relaxed_matches
 from indexer.index.snippets import make_snippet, mark, spans_for_docs, term_spans
 from indexer.index.store import IndexMissing, IndexStore
 from indexer.query import Phrase, QueryError, Term, leaves, parse_query
@@ -32,6 +35,7 @@ log = logging.getLogger("newsarchive.search")
 SORTS = ("relevance", "newest", "oldest")
 FACET_FILTERS = {"location": "location", "date": "date", "year": "date", "lang": "lang"}
 RETIRE_AFTER = 120.0
+BIGRAM_BELOW = 10  # a Chinese query finding fewer articles by its words tries bigrams
 
 __all__ = ["FilterError", "QueryError", "SearchRequest", "SearchResult", "Searcher"]
 
@@ -65,6 +69,7 @@ class SearchResult:
     suggestion: str | None
     unknown_locations: list[str] = field(default_factory=list)
     generation: str = ""
+    relaxed: dict | None = None  # {"matched_words", "of", "complete"} when words were dropped
 
 
 class Searcher:
@@ -202,29 +207,37 @@ class Searcher:
                 raise FilterError("date_from is after date_to")
             masks["date"] = view.date_mask(max(lo, 1), hi)
 
-        n = view.doc_count_all
-        in_query = np.zeros(n, dtype=bool)
-        in_query[matches.docs] = True
-
-        final = in_query.copy()
-        for m in masks.values():
-            final &= m
-        keep = final[matches.docs]
-        docs, scores = matches.docs[keep], matches.scores[keep]
-        total = len(docs)
+        selection = _Selection.of(view, matches, masks)
+        fragment = fragment_of(tree)
+        if fragment is not None:
+            selection.mark_fragments(view, fragment)
+            if _wants_bigrams(tree, selection):
+                evaluation = Evaluation(view, expansions, bigrams=True)
+                selection = _Selection.of(view, evaluation.run(tree), masks)
+                selection.mark_fragments(view, fragment)
+        complete = selection.total
+        relaxed = None
+        exact = fragment is not None and selection.fragments_found
+        if complete < RELAX_BELOW and req.q and not exact:
+            relaxed = self._relax(view, evaluation, tree, masks, selection, fragment)
+            if relaxed is not None:
+                selection, relaxed = relaxed
+        total = selection.total
 
         per_page = req.per_page
         start = (req.page - 1) * per_page
-        page_docs, page_scores = _page(view, docs, scores, sort, start, per_page)
+        page_docs, page_scores = _page(
+            view, selection.docs, selection.scores, sort, start, per_page, selection.tiers
+        )
         spans = _page_spans(view, evaluation, page_docs) if req.snippets else None
         hits = [
             self._hit(view, int(d), float(s), spans)
             for d, s in zip(page_docs, page_scores, strict=True)
         ]
 
-        facets = _facets(view, in_query, masks) if req.facets else {}
+        facets = _facets(view, selection.in_query, masks) if req.facets else {}
         suggestion = None
-        if total < 3 and req.q:
+        if complete < 3 and req.q and not exact:
             suggestion = _suggest(view, tree)
         return SearchResult(
             query=req.q or "",
@@ -239,7 +252,25 @@ class Searcher:
             suggestion=suggestion,
             unknown_locations=unknown_locations,
             generation=self._generation or "",
+            relaxed=relaxed,
         )
+
+    @staticmethod
+    def _relax(view, evaluation, tree, masks, strict: _Selection, fragment):
+        """The relaxed selection and its description, or None when it adds nothing."""
+        found = relaxed_matches(evaluation, tree)
+        if found is None:
+            return None
+        matches, counts, words = found
+        selection = _Selection.of(view, matches, masks, counts)
+        partial = selection.tiers < words
+        if not partial.any():
+            return None
+        best = int(selection.tiers[partial].max())
+        if fragment is not None:
+            selection.mark_fragments(view, fragment)
+        described = {"matched_words": best, "of": words, "complete": strict.total}
+        return selection, described
 
     def _hit(self, view, docnum, score, spans: dict | None) -> dict:
         stored = view.searcher.stored_fields(docnum)
@@ -351,6 +382,82 @@ class Searcher:
         }
 
 
+class _Selection:
+    """The documents a search selects, with their scores and rank tiers.
+
+    `in_query` is every document the query matches (facets count it under
+    each filter but their own); `docs`/`scores` are those that pass every
+    filter. `tiers` rank before scores: the number of words a relaxed
+    match holds, plus one for a document holding the query's exact text.
+    """
+
+    def __init__(self, in_query, docs, scores, tiers):
+        self.in_query = in_query
+        self.docs = docs
+        self.scores = scores
+        self.tiers = tiers
+        self._found = False
+
+    @classmethod
+    def of(cls, view, matches: Matches, masks: dict, counts=None) -> _Selection:
+        in_query = np.zeros(view.doc_count_all, dtype=bool)
+        in_query[matches.docs] = True
+        final = in_query.copy()
+        for m in masks.values():
+            final &= m
+        keep = final[matches.docs]
+        tiers = counts[keep] if counts is not None else None
+        return cls(in_query, matches.docs[keep], matches.scores[keep], tiers)
+
+    @property
+    def total(self) -> int:
+        return len(self.docs)
+
+    @property
+    def fragments_found(self) -> bool:
+        return self._found
+
+    def mark_fragments(self, view, fragment: str) -> None:
+        """Move the documents holding `fragment` up a tier (doubling the others' tiers)."""
+        top = self.tiers if self.tiers is not None else np.zeros(len(self.docs), np.int32)
+        if self.tiers is not None:
+            # Only the best tier's documents can hold every word in order.
+            best = top == top.max() if len(top) else top.astype(bool)
+            idx = np.flatnonzero(best)
+            found = idx[containing(_stored_text(view), self.docs[idx], self.scores[idx], fragment)]
+        else:
+            found = containing(_stored_text(view), self.docs, self.scores, fragment)
+        self._found = bool(len(found))
+        if len(found):
+            tiers = top.astype(np.int32) * 2
+            tiers[found] += 1
+            self.tiers = tiers
+        elif self.tiers is not None:
+            self.tiers = top.astype(np.int32) * 2
+
+
+def _stored_text(view):
+    def text(docnum: int) -> tuple[str, str]:
+        stored = view.searcher.stored_fields(docnum)
+        return stored.get("title", ""), stored.get("body", "")
+
+    return text
+
+
+def _wants_bigrams(tree, selection: _Selection) -> bool:
+    """Whether a Chinese query found too little by its words: then try its bigrams.
+
+    Too little: fewer than `BIGRAM_BELOW` articles, or a single Chinese
+    word (a pasted span) that no best-scored article holds as typed.
+    """
+    cjk = [leaf for leaf in leaves(tree) if isinstance(leaf, Term) and has_cjk_pair(leaf.text)]
+    if not cjk:
+        return False
+    if selection.total < BIGRAM_BELOW:
+        return True
+    return isinstance(tree, Term) and not selection.fragments_found
+
+
 def place_expansions(tree) -> tuple[dict, dict]:
     """Other-language names of places named by query words (无锡 -> Wuxi)."""
     gazetteer = load_gazetteer()
@@ -400,7 +507,7 @@ def _page_spans(view, evaluation, page_docs) -> dict:
     }
 
 
-def _page(view, docs, scores, sort, start, count):
+def _page(view, docs, scores, sort, start, count, tiers=None):
     if not len(docs) or start >= len(docs):
         return [], []
     dates = view.date[docs]
@@ -411,6 +518,8 @@ def _page(view, docs, scores, sort, start, count):
     else:
         dates = np.where(dates == 0, 10**9, dates.astype(np.int64))  # undated last
         keys = (-scores, dates)
+    if tiers is not None and sort == "relevance":
+        keys = (*keys, -tiers.astype(np.int64))  # a higher tier first
     wanted = start + count
     if len(docs) > 4 * wanted:
         # Sort only the candidates for the page: everything that ties or beats
@@ -533,7 +642,7 @@ def _suggest(view, tree) -> str | None:
             and word.isascii()
             and word.isalpha()
             and len(word) > 3
-            and not len(view.postings("body", terms[0])[0])
+            and not any(len(view.postings(f, terms[0])[0]) for f in ("title", "body"))
         ):
             best = _nearest(view, word.lower())
             if best and best != word.lower():

@@ -1,0 +1,54 @@
+"""Overlapping CJK character bigrams: recall for any pasted Chinese span.
+
+Word segmentation depends on context. A span copied from an article starts
+and ends wherever the reader's selection did, so its first and last
+characters are often halves of words, and jieba cuts the span differently
+from the article (础上进一步加 is 础/上/进一步/加, the article has
+基础上/进一步/加强). The AND of the span's words then matches nothing.
+Character bigrams do not care where words end: every bigram of a span is a
+bigram of the article that contains it, as in Lucene's CJK bigram analysis.
+
+The bigrams are indexed in a field of their own, without positions or
+frequencies (only which documents hold each bigram), so they add recall
+without touching the word postings that phrases, scores and snippets use.
+The text is folded first (traditional to simplified), like the words.
+"""
+
+from __future__ import annotations
+
+from whoosh.analysis import Token, Tokenizer
+
+from indexer.analysis.tokenizer import CJK_RUN, fold
+
+
+def cjk_bigrams(text: str) -> list[str]:
+    """Every CJK character bigram of `text`, in order, repeats kept."""
+    grams = []
+    for run in CJK_RUN.findall(fold(text)):
+        grams.extend(run[i : i + 2] for i in range(len(run) - 1))
+    return grams
+
+
+def has_cjk_pair(text: str) -> bool:
+    """Whether `text` holds at least two CJK characters in a row."""
+    return any(len(run) > 1 for run in CJK_RUN.findall(text))
+
+
+class BigramTokenizer(Tokenizer):
+    """Whoosh tokenizer yielding `cjk_bigrams`; other text yields nothing."""
+
+    def __eq__(self, other):
+        return type(other) is type(self)
+
+    def __hash__(self):
+        return hash(type(self))
+
+    def __call__(self, value, positions=False, chars=False, mode="", **kwargs):
+        t = Token(positions, chars, mode=mode, **kwargs)
+        for pos, gram in enumerate(cjk_bigrams(value)):
+            t.text = gram
+            t.boost = 1.0
+            t.stopped = False
+            if positions:
+                t.pos = pos
+            yield t

@@ -1,0 +1,87 @@
+"""No dead ends: when no article has all the words, the ones with most of them.
+
+A query of everyday words is an implicit AND, and one word the archive
+lacks (a typo, a word the article did not use, one word too many in a
+pasted fragment) used to empty the whole result. When the strict query
+finds fewer than `RELAX_BELOW` articles, the searcher asks this module for
+the articles that match at least half of the words (or, when none does,
+as many as any article does), ranked by how many
+they match and then by score, and says so in the result
+(`{"matched_words": 3, "of": 4}`).
+
+What stays strict: quoted phrases, groups joined with an explicit `AND`,
+field filters and negations apply to every relaxed candidate as they did.
+Each word counts once: a Chinese word counts each of its segmented words,
+an `OR` group or a prefix counts as one word. Stop words do not count.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from indexer.analysis import query_terms
+from indexer.index.engine import Evaluation, Matches, _is_cjk
+from indexer.query import And, FieldFilter, Not, Phrase, Term
+
+RELAX_BELOW = 3  # strict results below which partial matches are added
+
+
+def _units(evaluation: Evaluation, tree):
+    """(optional unit matches, required matches, negated matches), or None."""
+    children = tree.children if isinstance(tree, And) and not tree.explicit else (tree,)
+    units, required, negated = [], [], []
+    for child in children:
+        if isinstance(child, Not):
+            negated.append(child.child)
+        elif isinstance(child, Term):
+            terms = query_terms(child.text)
+            if len(terms) > 1 and any(_is_cjk(c) for c in child.text):
+                units.extend(
+                    evaluation._terms_any_field([t], child.field) for t in dict.fromkeys(terms)
+                )
+            else:
+                m = evaluation.eval(child)
+                if m is not None:
+                    units.append(m)
+        elif isinstance(child, Phrase | And | FieldFilter):
+            required.append(child)
+        else:  # Or, Prefix
+            m = evaluation.eval(child)
+            if m is not None:
+                units.append(m)
+    return units, required, negated
+
+
+def relaxed_matches(evaluation: Evaluation, tree) -> tuple[Matches, np.ndarray, int] | None:
+    """Matches of at least half the words, each with how many it matched.
+
+    Returns (matches, counts aligned with matches.docs, number of words), or
+    None when the query has fewer than two words to count.
+    """
+    units, required, negated = _units(evaluation, tree)
+    if len(units) < 2:
+        return None
+    view = evaluation.view
+    n = view.doc_count_all
+    counts = np.zeros(n, dtype=np.int32)
+    scores = np.zeros(n, dtype=np.float64)
+    for m in units:
+        counts[m.docs] += 1
+        scores[m.docs] += m.scores
+    allowed = view.live.copy()
+    for node in required:
+        m = evaluation.eval(node)
+        if m is not None:
+            keep = np.zeros(n, dtype=bool)
+            keep[m.docs] = True
+            allowed &= keep
+    for node in negated:
+        m = evaluation._negated(node)
+        if m is not None:
+            allowed[m.docs] = False
+    # At least half of the words; fewer only when no article has half.
+    best = int(counts[allowed].max()) if allowed.any() else 0
+    needed = max(1, min(-(-len(units) // 2), best))
+    docs = np.flatnonzero(allowed & (counts >= needed)).astype(np.int64)
+    matches = Matches(docs, scores[docs].astype(np.float32))
+    return matches, counts[docs], len(units)
