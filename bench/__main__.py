@@ -4,6 +4,7 @@ python -m bench corpus --size 20000 --seed 1 --out bench/corpus/seed1-n20000
 python -m bench run --size 20000 --seed 1 --out bench/results/n20000.json
 python -m bench run --size 100000 --systems fts5,newsarchive --http
 python -m bench report bench/results/n2000.json bench/results/n20000.json
+python -m bench relevance --systems newsarchive,fts5,opensearch
 """
 
 from __future__ import annotations
@@ -108,6 +109,50 @@ def report_command(files):
     from bench.report import markdown
 
     click.echo(markdown([json.loads(f.read_text("utf-8")) for f in files]))
+
+
+@cli.command("relevance")
+@click.option(
+    "--devset",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=Path("bench/corpus/devset/articles.jsonl"),
+    show_default=True,
+    help="Real articles, JSON Lines (python -m bench devset writes it).",
+)
+@click.option("--distractors", type=int, default=5000, show_default=True)
+@click.option("--seed", type=int, default=1, show_default=True)
+@click.option("--per-article", type=int, default=3, show_default=True, help="Fragments each.")
+@click.option(
+    "--systems",
+    default="newsarchive,fts5",
+    show_default=True,
+    help="Comma-separated: newsarchive, fts5, opensearch.",
+)
+@click.option("--workdir", type=click.Path(path_type=Path), default=Path("bench/corpus/relevance"))
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("bench/results/relevance.json"),
+)
+def relevance_command(devset, distractors, seed, per_article, systems, workdir, out):
+    """Known-item queries (titles, English fragments, Chinese spans): MRR@10, success@10."""
+    from bench.relevance import markdown, run
+
+    names = [s.strip() for s in systems.split(",") if s.strip()]
+    results = run(
+        devset,
+        distractors,
+        seed,
+        per_article,
+        names,
+        workdir,
+        log=lambda m: click.echo(m, err=True),
+    )
+    results["command"] = "python -m bench " + " ".join(sys.argv[1:])
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, ensure_ascii=False, indent=1), "utf-8")
+    click.echo(markdown(results))
+    click.echo(f"results: {out}", err=True)
 
 
 @cli.command("_child", hidden=True)

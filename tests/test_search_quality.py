@@ -13,7 +13,7 @@ import pytest
 
 from indexer.analysis import analyze
 from indexer.index.engine import Evaluation
-from indexer.index.fragments import fragment_of, normal_form
+from indexer.index.fragments import fragment_of
 from indexer.index.searcher import Searcher, SearchRequest
 from indexer.query import And, OnlyStopWords, QueryError, Term, parse_query
 
@@ -150,14 +150,23 @@ def test_a_pasted_english_fragment_puts_its_article_first(searcher):
 
 def test_fragments_match_whole_words_only():
     fragment = fragment_of(parse_query("trade war"))
-    assert fragment == " trade war "
-    assert fragment not in f" {normal_form('the software warehouse')} "
-    assert fragment in f" {normal_form('A Trade-War, again')} "
+    assert fragment.text == " trade war "
+    assert not fragment.held_by("", "the software warehouse, a trade warning")
+    assert fragment.held_by("", "A Trade-War, again")
+    assert fragment.held_by("Trade war", "")
 
 
 def test_a_chinese_fragment_ignores_punctuation_and_traditional_forms():
     fragment = fragment_of(parse_query("研发和制造"))
-    assert fragment in normal_form("集成電路研發，和製造基地")
+    assert fragment.held_by("", "集成電路研發，和製造基地")
+    assert fragment.held_by("", "集成电路研发和制造基地")
+    assert not fragment.held_by("", "研发和生产制造")
+
+
+def test_a_single_word_is_no_fragment_to_check():
+    assert fragment_of(parse_query("wafer")) is None
+    assert fragment_of(parse_query("集成电路")) is None
+    assert fragment_of(parse_query('"trade war"')) is None
 
 
 # -- relaxed answers ---------------------------------------------------------------

@@ -57,6 +57,7 @@ MASK_CACHE = 64  # filter masks kept per view (100 kB each at 100k documents)
 PHRASE_KEEP_CANDIDATES = 512  # phrase checks with more candidates leave no decoded blocks behind
 BLOCK_CACHE_BYTES = 24 * 2**20  # decoded posting blocks kept per view, by their values' size
 PHRASE_CACHE_BYTES = 8 * 2**20  # verified phrases kept per view, by their arrays' size
+FRAGMENT_CACHE_BYTES = 4 * 2**20  # documents checked for pasted fragments, per view
 BIGRAM_FIELD = "grams"
 BIGRAM_SCORE = 0.001  # a span found only by its bigrams ranks below every word match
 EMPTY_DOCS = np.empty(0, dtype=np.int64)
@@ -200,6 +201,7 @@ class IndexView:
         self._ranks: dict = {}
         self.decoded = DecodedBlocks(BLOCK_CACHE_BYTES)
         self.phrases = SizedCache(PHRASE_CACHE_BYTES)
+        self.fragments = SizedCache(FRAGMENT_CACHE_BYTES)  # fragment -> {docnum: held}
 
     # -- columns -------------------------------------------------------
     def _merge_coded(self, segs, field):

@@ -24,7 +24,7 @@ from indexer.article import PubDate
 from indexer.extract.gazetteer import load_gazetteer
 from indexer.index.engine import Evaluation, IndexView, Matches
 from indexer.index.filters import FilterError, date_bound, filter_mask, resolve_places
-from indexer.index.fragments import containing, fragment_of
+from indexer.index.fragments import Fragment, containing, fragment_of
 from indexer.index.relaxing import RELAX_BELOW, relaxed_matches
 from indexer.index.snippets import make_snippet, mark, spans_for_docs, term_spans
 from indexer.index.store import IndexMissing, IndexStore
@@ -35,6 +35,7 @@ log = logging.getLogger("newsarchive.search")
 SORTS = ("relevance", "newest", "oldest")
 FACET_FILTERS = {"location": "location", "date": "date", "year": "date", "lang": "lang"}
 RETIRE_AFTER = 120.0
+FRAGMENT_ENTRY_BYTES = 8192  # what a fragment's checked documents are counted as, per view
 BIGRAM_BELOW = 10  # a Chinese query finding fewer articles by its words tries bigrams
 
 __all__ = ["FilterError", "QueryError", "SearchRequest", "SearchResult", "Searcher"]
@@ -417,23 +418,34 @@ class _Selection:
     def fragments_found(self) -> bool:
         return self._found
 
-    def mark_fragments(self, view, fragment: str) -> None:
+    def mark_fragments(self, view, fragment: Fragment) -> None:
         """Move the documents holding `fragment` up a tier (doubling the others' tiers)."""
         top = self.tiers if self.tiers is not None else np.zeros(len(self.docs), np.int32)
-        if self.tiers is not None:
-            # Only the best tier's documents can hold every word in order.
-            best = top == top.max() if len(top) else top.astype(bool)
-            idx = np.flatnonzero(best)
-            found = idx[containing(_stored_text(view), self.docs[idx], self.scores[idx], fragment)]
-        else:
-            found = containing(_stored_text(view), self.docs, self.scores, fragment)
+        # Only the best tier's documents can hold every word in order, and
+        # only documents holding each of its bigrams can hold a Chinese text.
+        eligible = top == top.max() if len(top) else top.astype(bool)
+        if fragment.chinese:
+            grams = view.bigram_matches(fragment.text).docs
+            if len(grams):
+                eligible &= _find_mask(grams, self.docs)
+        idx = np.flatnonzero(eligible)
+        seen = view.fragments.get(fragment.text)
+        if seen is None:
+            seen = {}
+            view.fragments.put_sized(fragment.text, seen, FRAGMENT_ENTRY_BYTES)
+        found = idx[
+            containing(_stored_text(view), self.docs[idx], self.scores[idx], fragment, seen)
+        ]
         self._found = bool(len(found))
-        if len(found):
+        if len(found) or self.tiers is not None:
             tiers = top.astype(np.int32) * 2
             tiers[found] += 1
             self.tiers = tiers
-        elif self.tiers is not None:
-            self.tiers = top.astype(np.int32) * 2
+
+
+def _find_mask(sorted_docs: np.ndarray, docs: np.ndarray) -> np.ndarray:
+    idx = np.minimum(np.searchsorted(sorted_docs, docs), len(sorted_docs) - 1)
+    return sorted_docs[idx] == docs
 
 
 def _stored_text(view):
