@@ -111,6 +111,20 @@ def report_command(files):
     click.echo(markdown([json.loads(f.read_text("utf-8")) for f in files]))
 
 
+@cli.command("devset")
+@click.option(
+    "--mirrors",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=None,
+    help="Use existing clones (<owner>+<name>/repo) instead of cloning from GitHub.",
+)
+def devset_command(mirrors):
+    """Write bench/corpus/devset/articles.jsonl from public sources (see bench/devset.py)."""
+    from bench.devset import build
+
+    click.echo(build(mirrors))
+
+
 @cli.command("relevance")
 @click.option(
     "--devset",
