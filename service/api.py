@@ -9,6 +9,7 @@ from service.openapi import openapi_spec
 from service.params import search_request
 from service.results import result_object
 from service.search_index import get_searcher
+from service.source_paths import public_document
 
 bp = Blueprint("api", __name__)
 
@@ -31,7 +32,7 @@ def document(doc_id: str):
     doc = get_searcher().document(doc_id, q=q)
     if doc is None:
         abort(404, description=f"no document {doc_id!r}")
-    return jsonify(doc)
+    return jsonify(public_document(doc))
 
 
 @bp.get("/api/openapi.json")

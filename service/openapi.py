@@ -284,7 +284,17 @@ def openapi_spec() -> dict:
                         "date_precision": {"type": "string"},
                         "lang": {"type": ["string", "null"]},
                         "source": {"type": ["string", "null"]},
-                        "path": {"type": "string"},
+                        "path": {
+                            "type": "string",
+                            "description": "The source file, relative to the configured "
+                            "archive folder it is in and prefixed by that folder's name "
+                            "(`archive/2023/a.txt`); only the file name when it is in none. "
+                            "Never a path on the server.",
+                        },
+                        "part": {
+                            "type": "integer",
+                            "description": "Which article of a file holding several (JSON lines).",
+                        },
                         "places": {"type": "array", "items": {"type": "object"}},
                         "related": {
                             "type": "array",
