@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, jsonify, request
+from flask import Blueprint, abort, current_app, jsonify, request
 
-from indexer.index.store import IndexMissing
+from indexer.index.store import IndexMissing, disk_space
 from service.openapi import openapi_spec
 from service.params import search_request
 from service.results import result_object
@@ -49,13 +49,19 @@ def healthz():
         response = jsonify({"status": "unavailable", "message": str(exc)})
         response.status_code = 503
         return response
+    # Low disk space is a warning, not a failure: search still works, only
+    # the next indexing run is at risk, so a load balancer keeps this worker.
+    disk = disk_space(current_app.config["INDEX"], current_app.config["MIN_FREE_MB"])
+    warnings = [w for w in (disk.warning(),) if w]
     return jsonify(
         {
-            "status": "ok",
+            "status": "warning" if warnings else "ok",
             "documents": stats["documents"],
             "generation": stats["generation"],
             "segments": stats["segments"],
             "last_update": stats["last_update"],
             "last_change": stats["last_change"],
+            "disk": disk.as_dict(),
+            "warnings": warnings,
         }
     )

@@ -198,12 +198,32 @@ def openapi_spec() -> dict:
                                         "type": "object",
                                         "required": ["status", "documents", "generation"],
                                         "properties": {
-                                            "status": {"type": "string"},
+                                            "status": {
+                                                "type": "string",
+                                                "enum": ["ok", "warning"],
+                                                "description": "`warning`: search works, "
+                                                "but see `warnings` (low disk space).",
+                                            },
                                             "documents": {"type": "integer"},
                                             "generation": {"type": ["string", "null"]},
                                             "segments": {"type": "integer"},
                                             "last_update": {"type": ["string", "null"]},
                                             "last_change": {"type": ["string", "null"]},
+                                            "disk": {
+                                                "type": "object",
+                                                "description": "Free space on the index's "
+                                                "file system; `low` below MIN_FREE_MB.",
+                                                "properties": {
+                                                    "free_bytes": {"type": "integer"},
+                                                    "total_bytes": {"type": "integer"},
+                                                    "min_free_bytes": {"type": "integer"},
+                                                    "low": {"type": "boolean"},
+                                                },
+                                            },
+                                            "warnings": {
+                                                "type": "array",
+                                                "items": {"type": "string"},
+                                            },
                                         },
                                     }
                                 }
