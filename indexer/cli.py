@@ -82,6 +82,7 @@ def index_command(sources, index_dir, rebuild, wait, workers, as_json, verbose):
     if not sources:
         sources = [Path(s) for s in str(env_value("SOURCES")).split(os.pathsep) if s]
     store = IndexStore(index_dir)
+    commit_before = store.last_commit()
     try:
         with store.lock(wait=wait):
             summary = run_index(
@@ -94,7 +95,7 @@ def index_command(sources, index_dir, rebuild, wait, workers, as_json, verbose):
         log.error("%s; earlier commits are kept, the next run redoes the rest", exc)
         sys.exit(EXIT_FAILED)
     except OSError as exc:
-        log.error("%s", write_failure_line(exc, store))
+        log.error("%s", write_failure_line(exc, store, commit_before))
         sys.exit(EXIT_FAILED)
     _warn_if_disk_low(index_dir)
     if as_json:
@@ -119,15 +120,20 @@ _WHAT_TO_DO = {
 }
 
 
-def write_failure_line(exc: OSError, store) -> str:
+def write_failure_line(exc: OSError, store, commit_before) -> str:
     """One line for an OSError while writing: what, where, what is left, what to do."""
     what = exc.strerror or str(exc)
     where = f" ({exc.filename})" if exc.filename else ""
     count = store.document_count()
     if count is None:
         state = f"there is still no index in {store.root}"
-    else:
+    elif store.last_commit() == commit_before:
         state = f"the index in {store.root} is unchanged at its last commit, {count:,} articles"
+    else:
+        state = (
+            f"the index in {store.root} keeps what this run committed before it failed, "
+            f"{count:,} articles; the next run redoes the rest"
+        )
     todo = _WHAT_TO_DO.get(exc.errno, "check the file system, then run again")
     # No free-space figure here: until this process exits, files the failed
     # writer still holds open count as used even though they are deleted.

@@ -21,7 +21,7 @@ import pytest
 from click.testing import CliRunner
 from whoosh.writing import SegmentWriter
 
-from indexer.cli import cli
+from indexer.cli import cli, write_failure_line
 from indexer.index.writing import run_index
 
 from .conftest import SEEDS, build_index
@@ -84,11 +84,14 @@ def test_failed_run_removes_the_files_it_wrote_that_no_commit_references(
 def test_failed_run_keeps_what_its_earlier_commits_made_visible(seeded, monkeypatch):
     store, archive = seeded
     count = store.document_count()
+    commit_before = store.last_commit()
     fail_commits(monkeypatch, after=1)  # the first round commits, the second fails
-    with store.lock(), pytest.raises(OSError):
+    with store.lock(), pytest.raises(OSError) as failure:
         run_index(store, [archive], workers=2, commit_every=6, merge=False)
     committed = store.document_count()
     assert committed == count + 6
+    line = write_failure_line(failure.value, store, commit_before)
+    assert f"keeps what this run committed before it failed, {count + 6} articles" in line
     monkeypatch.undo()
     # Nothing of the failed round is left: every file belongs to a commit.
     gen_dir = store.current_dir()

@@ -93,7 +93,9 @@ def nginx_in_front_of_gunicorn(tmp_path):
     gunicorn = start_gunicorn(index_dir, app_port, workers=2)
     try:
         port = free_port()  # chosen while gunicorn holds its own: never the same one
-        site = render_nginx_site(port, app_port, ROOT / "service" / "static")
+        site = render_nginx_site(
+            port, app_port, ROOT / "service" / "static", shipped_rate_limits=True
+        )
         nginx = start_nginx(write_nginx_conf(tmp_path / "nginx", site), port)
         try:
             yield port

@@ -135,6 +135,17 @@ class IndexStore:
             raise
         return gen_dir
 
+    def last_commit(self) -> tuple[str, int] | None:
+        """(generation folder, Whoosh TOC number) users see now, or None without an index."""
+        try:
+            ix = self.open()
+            try:
+                return (self.current_name(), ix.latest_generation())
+            finally:
+                ix.close()
+        except Exception:
+            return None
+
     def document_count(self) -> int | None:
         """Documents in the current commit, or None when there is no readable index."""
         try:
