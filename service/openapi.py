@@ -16,6 +16,17 @@ def _error():
     }
 
 
+def _too_many():
+    # Sent by nginx in the shipped deployment (deploy/nginx-newsarchive.conf),
+    # never by the app itself.
+    return {
+        "description": "Too many requests from this address (rate limit of the shipped "
+        "nginx site); `Retry-After` says how many seconds to wait",
+        "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    }
+
+
 def _array_param(name, description, enum=None):
     items = {"type": "string"}
     if enum:
@@ -151,6 +162,7 @@ def openapi_spec() -> dict:
                             },
                         },
                         "400": _error(),
+                        "429": _too_many(),
                         "503": _error(),
                     },
                 }
@@ -182,6 +194,7 @@ def openapi_spec() -> dict:
                             },
                         },
                         "404": _error(),
+                        "429": _too_many(),
                         "503": _error(),
                     },
                 }
