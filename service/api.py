@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, jsonify, request
 
 from indexer.index.store import IndexMissing, disk_space
+from service.errors import INDEX_MISSING_MESSAGE
 from service.openapi import openapi_spec
 from service.params import search_request
 from service.results import result_object
@@ -46,7 +47,8 @@ def healthz():
     try:
         stats = searcher.stats()
     except IndexMissing as exc:
-        response = jsonify({"status": "unavailable", "message": str(exc)})
+        current_app.logger.warning("%s", exc)
+        response = jsonify({"status": "unavailable", "message": INDEX_MISSING_MESSAGE})
         response.status_code = 503
         return response
     # Low disk space is a warning, not a failure: search still works, only

@@ -77,3 +77,20 @@ def test_single_file_source_is_named_by_its_file_name(tmp_path):
     roots = archive_roots(str(tmp_path / "one.jsonl"))
     assert public_path(str(tmp_path / "one.jsonl"), roots) == "one.jsonl"
     assert PurePath(public_path(str(tmp_path / "one.jsonl"), roots)).name == "one.jsonl"
+
+
+def test_missing_index_is_reported_without_its_server_path(tmp_path):
+    from service import create_app
+    from service.search_index import close_searcher
+
+    index_dir = tmp_path / "srv" / "index"
+    app = create_app({"TESTING": True, "INDEX": str(index_dir)})
+    app.logger.disabled = True
+    client = app.test_client()
+    try:
+        answers = [client.get(path) for path in ("/healthz", "/api/search?q=x", "/?q=x")]
+    finally:
+        close_searcher(app)
+    for response in answers:
+        assert response.status_code == 503
+        assert str(tmp_path) not in response.get_data(as_text=True)
