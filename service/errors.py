@@ -22,6 +22,7 @@ CODES = {
     405: "method_not_allowed",
     413: "request_too_large",
     414: "uri_too_long",
+    429: "too_many_requests",  # the shipped nginx site answers these itself
     503: "unavailable",
 }
 
