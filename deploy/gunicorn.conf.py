@@ -11,6 +11,14 @@ its own. Every value can be overridden by environment variables
 import multiprocessing
 import os
 
+import gunicorn.http.wsgi
+
+# gunicorn names itself in a `Server` header on every response (older
+# versions with their version number); a public answer should not say what
+# runs behind it. Each response reads this module attribute when it is made,
+# and workers fork from the master that reads this file.
+gunicorn.http.wsgi.SERVER = "newsarchive"
+
 wsgi_app = "service:create_app()"
 bind = os.environ.get("NEWSARCHIVE_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("NEWSARCHIVE_WORKERS", multiprocessing.cpu_count()))

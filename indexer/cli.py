@@ -1,12 +1,16 @@
 """The `newsarchive` command: index, stats, search and serve.
 
 Exit codes of `index` are for cron: 0 all went well, 1 some files failed
-(they are listed), 75 (EX_TEMPFAIL) another indexing run holds the lock.
-Log lines are timestamped; the progress bar appears only on a terminal.
+(they are listed) or the index could not be written, 75 (EX_TEMPFAIL)
+another indexing run holds the lock. Log lines are timestamped; the progress
+bar appears only on a terminal. A full disk or a read-only index folder is
+an operator's problem, not a bug: it gets one line saying what failed, where,
+what the index still holds and what to do, never a traceback.
 """
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
 import os
@@ -78,6 +82,7 @@ def index_command(sources, index_dir, rebuild, wait, workers, as_json, verbose):
     if not sources:
         sources = [Path(s) for s in str(env_value("SOURCES")).split(os.pathsep) if s]
     store = IndexStore(index_dir)
+    commit_before = store.last_commit()
     try:
         with store.lock(wait=wait):
             summary = run_index(
@@ -89,6 +94,10 @@ def index_command(sources, index_dir, rebuild, wait, workers, as_json, verbose):
     except WorkerDied as exc:
         log.error("%s; earlier commits are kept, the next run redoes the rest", exc)
         sys.exit(EXIT_FAILED)
+    except OSError as exc:
+        log.error("%s", write_failure_line(exc, store, commit_before))
+        sys.exit(EXIT_FAILED)
+    _warn_if_disk_low(index_dir)
     if as_json:
         click.echo(json.dumps(summary.as_dict(), ensure_ascii=False, indent=2))
     else:
@@ -96,6 +105,47 @@ def index_command(sources, index_dir, rebuild, wait, workers, as_json, verbose):
             click.echo(f"failed: {path}: {reason}", err=True)
         click.echo(summary.line())
     sys.exit(0 if summary.ok else EXIT_FAILED)
+
+
+_WHAT_TO_DO = {
+    errno.ENOSPC: "free space on that file system or move the index (NEWSARCHIVE_INDEX) "
+    "to a larger one, then run again",
+    errno.EDQUOT: "raise the disk quota or free space, then run again",
+    errno.EROFS: "mount the file system read-write or point NEWSARCHIVE_INDEX at a "
+    "writable folder, then run again",
+    errno.EACCES: "give the user running newsarchive write access to the index folder, "
+    "then run again",
+    errno.EPERM: "give the user running newsarchive write access to the index folder, "
+    "then run again",
+}
+
+
+def write_failure_line(exc: OSError, store, commit_before) -> str:
+    """One line for an OSError while writing: what, where, what is left, what to do."""
+    what = exc.strerror or str(exc)
+    where = f" ({exc.filename})" if exc.filename else ""
+    count = store.document_count()
+    if count is None:
+        state = f"there is still no index in {store.root}"
+    elif store.last_commit() == commit_before:
+        state = f"the index in {store.root} is unchanged at its last commit, {count:,} articles"
+    else:
+        state = (
+            f"the index in {store.root} keeps what this run committed before it failed, "
+            f"{count:,} articles; the next run redoes the rest"
+        )
+    todo = _WHAT_TO_DO.get(exc.errno, "check the file system, then run again")
+    # No free-space figure here: until this process exits, files the failed
+    # writer still holds open count as used even though they are deleted.
+    return f"indexing failed writing the index: {what}{where}; {state}; {todo}"
+
+
+def _warn_if_disk_low(index_dir) -> None:
+    from indexer.index.store import disk_space
+
+    warning = disk_space(index_dir, env_value("MIN_FREE_MB")).warning()
+    if warning:
+        log.warning("%s", warning)
 
 
 def _progress():
@@ -120,15 +170,18 @@ def _progress():
 @_index_option
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def stats_command(index_dir, as_json):
-    """Documents, languages, date range, top places, size and last update."""
+    """Documents, languages, date range, top places, size, last update and free space."""
     from indexer.index.searcher import Searcher
-    from indexer.index.store import IndexMissing
+    from indexer.index.store import IndexMissing, disk_space
 
     try:
         with Searcher(index_dir) as searcher:
             stats = searcher.stats()
     except IndexMissing as exc:
         raise click.ClickException(str(exc)) from exc
+    disk = disk_space(index_dir, env_value("MIN_FREE_MB"))
+    stats["disk"] = disk.as_dict()
+    stats["warnings"] = [w for w in (disk.warning(),) if w]
     if as_json:
         click.echo(json.dumps(stats, ensure_ascii=False, indent=2))
         return
@@ -142,6 +195,12 @@ def stats_command(index_dir, as_json):
     click.echo(f"index size:    {stats['index_bytes'] / 1e6:.1f} MB in {stats['index_path']}")
     click.echo(f"segments:      {stats['segments']}")
     click.echo(f"last update:   {stats['last_update']}")
+    click.echo(
+        f"free space:    {disk.free_bytes / 2**20:,.1f} MB of {disk.total_bytes / 2**20:,.1f} MB"
+        f" (warning below {disk.min_free_bytes / 2**20:,.0f} MB)"
+    )
+    for warning in stats["warnings"]:
+        click.echo(f"warning: {warning}", err=True)
 
 
 @cli.command("search")

@@ -45,6 +45,13 @@ SETTINGS = (
     Setting("MAX_PAGE", 1000, "Deepest result page a request may ask for.", int),
     Setting("FACET_LIMIT", 50, "Most values listed per facet (location: per level).", int),
     Setting("BUILD_ON_START", True, "Build the index at start-up when there is none.", bool),
+    Setting(
+        "MIN_FREE_MB",
+        1024,
+        "Free space on the index's file system, in MB, below which `newsarchive stats`, "
+        "`newsarchive index` and /healthz warn (a rebuild needs room for a second index).",
+        int,
+    ),
 )
 SETTINGS_BY_NAME = {s.name: s for s in SETTINGS}
 

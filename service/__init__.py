@@ -46,10 +46,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.update(overrides)
     _convert_and_check(app, explicit=set(overrides))
 
-    from service import api, errors, pages, search_index
+    from service import api, errors, headers, pages, search_index
 
     search_index.init_app(app)
     errors.init_app(app)
+    headers.init_app(app)
     app.register_blueprint(api.bp)
     app.register_blueprint(pages.bp)
     return app

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, jsonify, request
+from flask import Blueprint, abort, current_app, jsonify, request
 
-from indexer.index.store import IndexMissing
+from indexer.index.store import IndexMissing, disk_space
+from service.errors import INDEX_MISSING_MESSAGE
 from service.openapi import openapi_spec
 from service.params import search_request
 from service.results import result_object
 from service.search_index import get_searcher
+from service.source_paths import public_document
 
 bp = Blueprint("api", __name__)
 
@@ -31,7 +33,7 @@ def document(doc_id: str):
     doc = get_searcher().document(doc_id, q=q)
     if doc is None:
         abort(404, description=f"no document {doc_id!r}")
-    return jsonify(doc)
+    return jsonify(public_document(doc))
 
 
 @bp.get("/api/openapi.json")
@@ -45,16 +47,23 @@ def healthz():
     try:
         stats = searcher.stats()
     except IndexMissing as exc:
-        response = jsonify({"status": "unavailable", "message": str(exc)})
+        current_app.logger.warning("%s", exc)
+        response = jsonify({"status": "unavailable", "message": INDEX_MISSING_MESSAGE})
         response.status_code = 503
         return response
+    # Low disk space is a warning, not a failure: search still works, only
+    # the next indexing run is at risk, so a load balancer keeps this worker.
+    disk = disk_space(current_app.config["INDEX"], current_app.config["MIN_FREE_MB"])
+    warnings = [w for w in (disk.warning(),) if w]
     return jsonify(
         {
-            "status": "ok",
+            "status": "warning" if warnings else "ok",
             "documents": stats["documents"],
             "generation": stats["generation"],
             "segments": stats["segments"],
             "last_update": stats["last_update"],
             "last_change": stats["last_change"],
+            "disk": disk.as_dict(),
+            "warnings": warnings,
         }
     )

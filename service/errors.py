@@ -2,7 +2,8 @@
 
 No request may end in a stack trace: every HTTPException keeps its status
 and gets a body in the right format, and anything unexpected is logged and
-answered with a plain 500 that leaks nothing.
+answered with a plain 500 that leaks nothing. No answer names a path on the
+server either: such details go to the log.
 """
 
 from __future__ import annotations
@@ -21,8 +22,12 @@ CODES = {
     405: "method_not_allowed",
     413: "request_too_large",
     414: "uri_too_long",
+    429: "too_many_requests",  # the shipped nginx site answers these itself
     503: "unavailable",
 }
+
+
+INDEX_MISSING_MESSAGE = "there is no search index yet; it is being built or must be built"
 
 
 def wants_json() -> bool:
@@ -52,7 +57,9 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(IndexMissing)
     def index_missing(exc: IndexMissing):
-        return error_response(503, "index_missing", str(exc))
+        # The exception names the index folder: that goes to the log, not to clients.
+        app.logger.warning("%s", exc)
+        return error_response(503, "index_missing", INDEX_MISSING_MESSAGE)
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):

@@ -138,6 +138,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "article_lang": {"en": "Language", "zh": "语言"},
     "article_places": {"en": "Places", "zh": "地点"},
     "article_original": {"en": "Original", "zh": "原文"},
+    "article_file": {"en": "Archive file", "zh": "档案文件"},
     "article_meta": {"en": "About this article", "zh": "文章信息"},
     "related": {"en": "Related articles", "zh": "相关文章"},
     "no_related": {"en": "No related articles.", "zh": "没有相关文章。"},

@@ -16,6 +16,17 @@ def _error():
     }
 
 
+def _too_many():
+    # Sent by nginx in the shipped deployment (deploy/nginx-newsarchive.conf),
+    # never by the app itself.
+    return {
+        "description": "Too many requests from this address (rate limit of the shipped "
+        "nginx site); `Retry-After` says how many seconds to wait",
+        "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    }
+
+
 def _array_param(name, description, enum=None):
     items = {"type": "string"}
     if enum:
@@ -151,6 +162,7 @@ def openapi_spec() -> dict:
                             },
                         },
                         "400": _error(),
+                        "429": _too_many(),
                         "503": _error(),
                     },
                 }
@@ -182,6 +194,7 @@ def openapi_spec() -> dict:
                             },
                         },
                         "404": _error(),
+                        "429": _too_many(),
                         "503": _error(),
                     },
                 }
@@ -198,12 +211,32 @@ def openapi_spec() -> dict:
                                         "type": "object",
                                         "required": ["status", "documents", "generation"],
                                         "properties": {
-                                            "status": {"type": "string"},
+                                            "status": {
+                                                "type": "string",
+                                                "enum": ["ok", "warning"],
+                                                "description": "`warning`: search works, "
+                                                "but see `warnings` (low disk space).",
+                                            },
                                             "documents": {"type": "integer"},
                                             "generation": {"type": ["string", "null"]},
                                             "segments": {"type": "integer"},
                                             "last_update": {"type": ["string", "null"]},
                                             "last_change": {"type": ["string", "null"]},
+                                            "disk": {
+                                                "type": "object",
+                                                "description": "Free space on the index's "
+                                                "file system; `low` below MIN_FREE_MB.",
+                                                "properties": {
+                                                    "free_bytes": {"type": "integer"},
+                                                    "total_bytes": {"type": "integer"},
+                                                    "min_free_bytes": {"type": "integer"},
+                                                    "low": {"type": "boolean"},
+                                                },
+                                            },
+                                            "warnings": {
+                                                "type": "array",
+                                                "items": {"type": "string"},
+                                            },
                                         },
                                     }
                                 }
@@ -299,7 +332,17 @@ def openapi_spec() -> dict:
                         "date_precision": {"type": "string"},
                         "lang": {"type": ["string", "null"]},
                         "source": {"type": ["string", "null"]},
-                        "path": {"type": "string"},
+                        "path": {
+                            "type": "string",
+                            "description": "The source file, relative to the configured "
+                            "archive folder it is in and prefixed by that folder's name "
+                            "(`archive/2023/a.txt`); only the file name when it is in none. "
+                            "Never a path on the server.",
+                        },
+                        "part": {
+                            "type": "integer",
+                            "description": "Which article of a file holding several (JSON lines).",
+                        },
                         "places": {"type": "array", "items": {"type": "object"}},
                         "related": {
                             "type": "array",

@@ -27,6 +27,7 @@ from service.facets import toggled_url, without_params
 from service.params import search_request
 from service.results import page_url, result_object
 from service.search_index import get_searcher
+from service.source_paths import public_document
 
 bp = Blueprint("pages", __name__)
 
@@ -102,6 +103,7 @@ def document(doc_id: str):
     doc = get_searcher().document(doc_id[:64], q=q)
     if doc is None:
         abort(404, description="no such article")
+    doc = public_document(doc)
     json_url = f"/api/documents/{doc['id']}" + ("?" + urlencode({"q": q}) if q else "")
     html = render_template(
         "pages/document.html",

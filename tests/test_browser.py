@@ -320,3 +320,63 @@ def test_everything_works_with_javascript_switched_off(server, new_page, viewpor
     page.wait_for_url(lambda url: "lang=" not in url)
     assert total(page) == before
     shot(page, f"{viewport}-10-no-javascript")
+
+
+def collect_csp_reports(page) -> list[str]:
+    """Console messages and page errors a Content-Security-Policy violation causes."""
+    reports: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            reports.append(message.text)
+            if "Content Security Policy" in message.text or message.text.startswith("Refused to")
+            else None
+        ),
+    )
+    page.on("pageerror", lambda error: reports.append(f"pageerror: {error}"))
+    return reports
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+def test_pages_work_under_the_content_security_policy(server, new_page, viewport):
+    page = new_page(viewport)
+    reports = collect_csp_reports(page)
+    response = page.goto(f"{server}/?q=江阴")
+    assert "default-src 'self'" in response.headers["content-security-policy"]
+    assert total(page) >= 1
+    # The stylesheet applied (the layout is not the browser's default) ...
+    assert page.locator(".site-header").evaluate("el => getComputedStyle(el).display") != "inline"
+    assert page.locator("body").evaluate("el => getComputedStyle(el).margin") != "8px"
+    # ... and the script ran: "/" jumps to the search box.
+    page.locator("h1").click()
+    page.keyboard.press("/")
+    assert page.evaluate("document.activeElement.id") == "q"
+    shot(page, f"{viewport}-11-csp-results")
+
+    page.locator(".hit-title a").first.click()
+    page.wait_for_url(re.compile(r"/doc/"))
+    assert page.locator(".doc-meta .file code").inner_text().startswith("seeds/")
+    shot(page, f"{viewport}-12-csp-article")
+    page.goto(f"{server}/no-such-page")
+    assert page.locator("h1").is_visible()
+    page.goto(f"{server}/?q=Wuxi&ui=zh")
+    assert reports == []
+
+
+def test_markup_that_slipped_past_escaping_would_not_run(server, new_page):
+    """The policy is the second line of defence: inline script and handlers are blocked."""
+    page = new_page("desktop")
+    reports = collect_csp_reports(page)
+    page.goto(f"{server}/?q=Wuxi")
+    page.evaluate(
+        """() => {
+        const body = document.querySelector(".snippet") || document.body;
+        body.insertAdjacentHTML("beforeend", '<img src="data:," onerror="window.pwned = 1">');
+        const script = document.createElement("script");
+        script.textContent = "window.pwned = 2";
+        document.body.appendChild(script);
+    }"""
+    )
+    page.wait_for_timeout(300)  # let the image's error event fire (if allowed)
+    assert page.evaluate("window.pwned") is None
+    assert any("Content Security Policy" in report for report in reports), reports

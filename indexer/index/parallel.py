@@ -94,6 +94,11 @@ def _work(gen_dir: str, parent_pid: int, inbox, outbox) -> None:
                 writer._close_segment()
             except Exception:
                 pass
+        if isinstance(exc, OSError):
+            # A full disk or a read-only folder: the parent reports it as its
+            # own OSError, in one line; a traceback from here would add nothing.
+            outbox.put(("oserror", (exc.errno, exc.strerror or str(exc), exc.filename)))
+            return
         outbox.put(("crash", f"{type(exc).__name__}: {exc}"))
         raise
 
@@ -143,6 +148,9 @@ class SegmentWorkers:
                 if payload is not None:
                     self.segments.append(payload)
                 finished += 1
+            elif kind == "oserror":
+                errno, strerror, filename = payload
+                raise OSError(errno, strerror, filename)
             else:
                 raise WorkerDied(f"an indexing worker failed: {payload}")
         for proc in self._procs:

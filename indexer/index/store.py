@@ -19,6 +19,13 @@ while a service process may still hold a searcher over them and open one of
 their files lazily. `GracefulStorage` keeps those files; the next indexing
 run sweeps files that no commit references and that are older than
 `SWEEP_AFTER` seconds.
+
+Why a failed run cleans up at once: a run that fails (a full disk, a
+worker that died, an interrupt) knows which files it wrote, and those that
+no commit references can be read by nobody. Left for the sweep, they would
+keep the disk full for ten minutes and make the next run fail the same way;
+`discard_uncommitted` removes them as soon as the failure is known. Only a
+run killed outright leaves its files to the sweep.
 """
 
 from __future__ import annotations
@@ -29,6 +36,7 @@ import re
 import shutil
 import time
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -119,9 +127,35 @@ class IndexStore:
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
         gen_dir = self.root / f"gen-{stamp}"
         gen_dir.mkdir()
-        self.storage(gen_dir).create_index(build_schema(), indexname="MAIN")
-        self.write_meta(gen_dir, schema_version=SCHEMA_VERSION, created=_now(), **meta)
+        try:
+            self.storage(gen_dir).create_index(build_schema(), indexname="MAIN")
+            self.write_meta(gen_dir, schema_version=SCHEMA_VERSION, created=_now(), **meta)
+        except BaseException:
+            shutil.rmtree(gen_dir, ignore_errors=True)
+            raise
         return gen_dir
+
+    def last_commit(self) -> tuple[str, int] | None:
+        """(generation folder, Whoosh TOC number) users see now, or None without an index."""
+        try:
+            ix = self.open()
+            try:
+                return (self.current_name(), ix.latest_generation())
+            finally:
+                ix.close()
+        except Exception:
+            return None
+
+    def document_count(self) -> int | None:
+        """Documents in the current commit, or None when there is no readable index."""
+        try:
+            ix = self.open()
+            try:
+                return ix.doc_count()
+            finally:
+                ix.close()
+        except Exception:
+            return None
 
     def publish(self, gen_dir: Path) -> None:
         """Make `gen_dir` the index users see, atomically, then tidy up."""
@@ -200,6 +234,57 @@ class IndexStore:
                 pass
         return removed
 
+    def discard_uncommitted(self, gen_dir: Path, existed: set[str] | None) -> int:
+        """After a failed run: delete what it wrote that no commit references.
+
+        `existed` names the generation's files before the run (None: the run
+        created the generation). A generation that is not the current one
+        goes whole: nobody can be reading it. In the current one, a file the
+        run created stays only while a table of contents (any commit, so a
+        searcher opened on an earlier commit of this run keeps its files)
+        refers to it. Whoosh's temporary `*.tmp` folders go too: the caller
+        holds the lock, so no writer is using them. Returns the files removed.
+        """
+        if gen_dir.name != self.current_name():
+            shutil.rmtree(gen_dir, ignore_errors=True)
+            return 1
+        existed = existed or set()
+        live = {META, "MAIN_WRITELOCK"} | self.committed_files(gen_dir)
+        removed = 0
+        for path in list(gen_dir.iterdir()):
+            temporary = path.is_dir() and path.name.endswith(".tmp")
+            if not temporary and (path.name in live or path.name in existed):
+                continue
+            try:
+                if path.is_dir():
+                    shutil.rmtree(path)
+                else:
+                    path.unlink()
+                removed += 1
+            except FileNotFoundError:
+                pass
+        return removed
+
+    def committed_files(self, gen_dir: Path) -> set[str]:
+        """Every TOC file in `gen_dir` and the segment files each one names."""
+        from whoosh.index import TOC
+
+        storage = self.storage(gen_dir)
+        names = set()
+        for path in gen_dir.iterdir():
+            m = _TOC.match(path.name)
+            if not m:
+                continue
+            names.add(path.name)
+            try:
+                toc = TOC.read(storage, "MAIN", gen=int(m.group(1)))
+            except Exception:  # half-written by the failed run: protects nothing
+                names.discard(path.name)
+                continue
+            for seg in toc.segments:
+                names.update(_segment_files(gen_dir, seg))
+        return names
+
     # -- the single-writer lock -----------------------------------------
     @contextmanager
     def lock(self, wait: float = 0):
@@ -218,6 +303,53 @@ class IndexStore:
             yield
         finally:
             lock.release()
+
+
+@dataclass(frozen=True)
+class DiskSpace:
+    """Free space on the file system that holds the index."""
+
+    free_bytes: int
+    total_bytes: int
+    min_free_bytes: int
+
+    @property
+    def low(self) -> bool:
+        return self.free_bytes < self.min_free_bytes
+
+    def warning(self) -> str | None:
+        if not self.low:
+            return None
+        return (
+            f"only {_megabytes(self.free_bytes)} free on the index's file system "
+            f"(warning below {_megabytes(self.min_free_bytes)}): an indexing run "
+            "may fail with a full disk"
+        )
+
+    def as_dict(self) -> dict:
+        return {
+            "free_bytes": self.free_bytes,
+            "total_bytes": self.total_bytes,
+            "min_free_bytes": self.min_free_bytes,
+            "low": self.low,
+        }
+
+
+def disk_space(path: str | os.PathLike, min_free_mb: float) -> DiskSpace:
+    """Free space where `path` is, or would be created (its nearest existing parent)."""
+    path = Path(path).absolute()
+    while not path.exists() and path != path.parent:
+        path = path.parent
+    st = os.statvfs(path)
+    return DiskSpace(
+        free_bytes=st.f_bavail * st.f_frsize,
+        total_bytes=st.f_blocks * st.f_frsize,
+        min_free_bytes=int(min_free_mb * 1024 * 1024),
+    )
+
+
+def _megabytes(n: int) -> str:
+    return f"{n / (1024 * 1024):,.1f} MB"
 
 
 def _segment_files(gen_dir: Path, segment) -> set:

@@ -248,6 +248,7 @@ def run_index(
 
     reason = "requested" if rebuild else needs_rebuild(store)
     fingerprint = get_segmenter().fingerprint
+    existed: set[str] | None = None
     if reason:
         log.info("building a new index generation (%s)", reason)
         gen_dir = store.new_generation(segmenter=fingerprint, sources=[str(r) for r in roots])
@@ -256,9 +257,27 @@ def run_index(
     else:
         gen_dir = store.current_dir()
         store.sweep(gen_dir)
+        existed = {p.name for p in gen_dir.iterdir()}
         known = indexed_files(store.open(gen_dir))
     summary.generation = gen_dir.name
+    try:
+        _update(store, gen_dir, roots, known, summary, workers, progress, commit_every, merge)
+    except BaseException:
+        # The run knows it failed: what it wrote and did not commit goes now,
+        # not at the sweep ten minutes later (a full disk stays full till then).
+        try:
+            removed = store.discard_uncommitted(gen_dir, existed)
+            log.debug("removed %d uncommitted files of the failed run", removed)
+        except OSError as exc:  # a read-only folder, say: the first error is the one to tell
+            log.debug("could not remove the failed run's files: %s", exc)
+        raise
+    summary.seconds = time.perf_counter() - started
+    return summary
 
+
+def _update(store, gen_dir, roots, known, summary, workers, progress, commit_every, merge):
+    """Read what changed, write and commit it, then record the run in the metadata."""
+    fingerprint = get_segmenter().fingerprint
     files = scan_sources([r for r in roots if r.exists()])
     present = set(files)
     to_read: list[str] = []
@@ -285,8 +304,6 @@ def run_index(
     store.write_meta(gen_dir, **meta_updates)
     if summary.rebuilt:
         store.publish(gen_dir)
-    summary.seconds = time.perf_counter() - started
-    return summary
 
 
 def _worker_count(files: int, workers: int | None) -> int:
@@ -342,7 +359,7 @@ def _index_serial(ix, to_read, vanished, known, summary, progress, commit_every,
                 pending = 0
         writer.commit(merge=merge)
     except BaseException:
-        writer.cancel()
+        _abandon(writer)
         raise
 
 
@@ -384,8 +401,26 @@ def _index_parallel(
             commit_with_segments(writer, pool.segments, merge=merge)
         except BaseException:
             pool.stop()
-            writer.cancel()
+            _abandon(writer)
             raise
+
+
+def _abandon(writer) -> None:
+    """Cancel a writer after a failure without hiding that failure.
+
+    With a full disk, closing the writer's files can fail too; the lock it
+    holds must still be released, and the error to report is the first one.
+    """
+    try:
+        writer.cancel()
+    except Exception as exc:
+        log.debug("cancelling the writer failed too: %s", exc)
+        lock = getattr(writer, "writelock", None)
+        if lock is not None:
+            try:
+                lock.release()
+            except Exception:
+                pass
 
 
 def _now_iso() -> str:
