@@ -84,3 +84,32 @@ def test_ratios_and_report(results):
     assert set(results["ratios"]) == {"naive", "fts5"}
     text = markdown([json.loads(json.dumps(results))])
     assert "newsarchive" in text and "fts5" in text and "naive" in text
+
+
+def test_relevance_benchmark_scores_known_items_for_each_system(tmp_path):
+    """Real seed articles among synthetic ones: fragments find them, FTS5 is scored alike."""
+    from bench.relevance import KINDS, markdown, run
+    from indexer.sources import read_articles
+    from tests.conftest import SEEDS
+
+    devset = tmp_path / "devset.jsonl"
+    with open(devset, "w", encoding="utf-8") as fh:
+        for path in sorted(SEEDS.glob("*.txt")):
+            for n, article in enumerate(read_articles(path, path.name)[0]):
+                record = {
+                    "id": f"{path.stem}-{n}",
+                    "lang": "zh" if "\u4e00" <= article.title[:1] <= "\u9fff" else "en",
+                    "title": article.title,
+                    "body": article.body,
+                }
+                fh.write(json.dumps(record, ensure_ascii=False) + "\n")
+    results = run(devset, 60, 1, 3, ["newsarchive", "fts5"], tmp_path / "work", log=lambda m: None)
+    assert set(results["queries"]) == set(KINDS)
+    assert results["queries"]["span_zh"] > 0 and results["queries"]["fragment_en"] > 0
+    ours = results["systems"]["newsarchive"]["kinds"]
+    assert ours["title"]["success10"] == 1.0
+    assert (
+        ours["span_zh"]["success10"] >= results["systems"]["fts5"]["kinds"]["span_zh"]["success10"]
+    )
+    assert ours["fragment_en"]["success10"] >= 0.9
+    assert "newsarchive MRR@10" in markdown(results)
