@@ -111,6 +111,20 @@ def report_command(files):
     click.echo(markdown([json.loads(f.read_text("utf-8")) for f in files]))
 
 
+@cli.command("shapes")
+@click.option("--index", "index_dir", type=click.Path(exists=True, path_type=Path), required=True)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None)
+def shapes_command(index_dir, out):
+    """The most expensive query shapes on INDEX, with and without the time budget."""
+    from bench.shapes import markdown, run
+
+    results = run(index_dir, log=lambda m: click.echo(m, err=True))
+    if out:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(results, ensure_ascii=False, indent=1), "utf-8")
+    click.echo(markdown(results))
+
+
 @cli.command("devset")
 @click.option(
     "--mirrors",

@@ -46,6 +46,13 @@ SETTINGS = (
     Setting("FACET_LIMIT", 50, "Most values listed per facet (location: per level).", int),
     Setting("BUILD_ON_START", True, "Build the index at start-up when there is none.", bool),
     Setting(
+        "QUERY_TIMEOUT_MS",
+        3000,
+        "Time budget of one search in ms; a query that needs longer is refused with 503 "
+        "query_too_expensive and advice.",
+        int,
+    ),
+    Setting(
         "MIN_FREE_MB",
         1024,
         "Free space on the index's file system, in MB, below which `newsarchive stats`, "

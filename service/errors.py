@@ -11,6 +11,7 @@ from __future__ import annotations
 from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
+from indexer.index.budget import QueryTooExpensive
 from indexer.index.filters import FilterError
 from indexer.index.store import IndexMissing
 from indexer.query import QueryError
@@ -54,6 +55,10 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(FilterError)
     def filter_error(exc: FilterError):
         return error_response(400, "invalid_parameter", str(exc))
+
+    @app.errorhandler(QueryTooExpensive)
+    def too_expensive(exc: QueryTooExpensive):
+        return error_response(503, exc.code, str(exc))
 
     @app.errorhandler(IndexMissing)
     def index_missing(exc: IndexMissing):

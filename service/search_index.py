@@ -26,7 +26,10 @@ def get_searcher() -> Searcher:
         with _lock:
             searcher = ext.get(_KEY)
             if searcher is None:
-                searcher = ext[_KEY] = Searcher(current_app.config["INDEX"])
+                searcher = ext[_KEY] = Searcher(
+                    current_app.config["INDEX"],
+                    query_timeout_ms=current_app.config["QUERY_TIMEOUT_MS"] or None,
+                )
     return searcher
 
 

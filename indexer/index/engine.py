@@ -33,6 +33,7 @@ from whoosh.system import _INT_SIZE
 
 from indexer.analysis import query_terms
 from indexer.analysis.bigrams import cjk_bigrams
+from indexer.index.budget import UNLIMITED, Budget
 from indexer.index.columns import CODED_FIELDS, PLACE_FIELDS, SegmentCache
 from indexer.index.counting import MultiCounter
 from indexer.query import (
@@ -432,8 +433,15 @@ class Evaluation:
     words found too little.
     """
 
-    def __init__(self, view: IndexView, expansions: dict | None = None, bigrams: bool = False):
+    def __init__(
+        self,
+        view: IndexView,
+        expansions: dict | None = None,
+        bigrams: bool = False,
+        budget: Budget = UNLIMITED,
+    ):
         self.view = view
+        self.budget = budget
         self.expansions = expansions or {}
         self.bigrams = bigrams
         self.highlight_terms: dict[str, set] = {"title": set(), "body": set()}
@@ -448,6 +456,7 @@ class Evaluation:
 
     def eval(self, node) -> Matches | None:
         """None means "no constraint" (match everything)."""
+        self.budget.check()
         if isinstance(node, MatchAll):
             return None
         if isinstance(node, Term):
@@ -546,6 +555,7 @@ class Evaluation:
         result = Matches.empty()
         for f in self._fields(field):
             for term in terms:
+                self.budget.check()
                 self.highlight_terms[f].add(term)
                 result = _union(result, self.view.term_matches(f, term))
         return result
@@ -555,6 +565,7 @@ class Evaluation:
         prefix = node.text.lower()
         for f in self._fields(node.field):
             for term in self.view.prefix_terms(f, prefix):
+                self.budget.check()
                 self.highlight_terms[f].add(term)
                 result = _union(result, self.view.term_matches(f, term))
         return result
@@ -601,11 +612,13 @@ class Evaluation:
         view = self.view
         candidates = None
         for w in dict.fromkeys(words):
+            self.budget.check()
             m = view.term_matches(field, w)
             candidates = m if candidates is None else _intersect(candidates, m)
             if not len(candidates.docs):
                 return Matches.empty()
-        keep = _verify_phrase(view, field, words, candidates.docs)
+        self.budget.check()
+        keep = _verify_phrase(view, field, words, candidates.docs, self.budget)
         return Matches(candidates.docs[keep], candidates.scores[keep])
 
 
@@ -632,7 +645,7 @@ def skip_to(matcher, docnum: int) -> None:
         matcher._i = bisect_left(matcher._ids, docnum)
 
 
-def _verify_phrase(view, field: str, words: list[str], docs: np.ndarray) -> np.ndarray:
+def _verify_phrase(view, field: str, words: list[str], docs: np.ndarray, budget=None) -> np.ndarray:
     """Which candidate docs hold `words` at consecutive positions.
 
     A common phrase has thousands of candidates: only their position lists
@@ -642,7 +655,11 @@ def _verify_phrase(view, field: str, words: list[str], docs: np.ndarray) -> np.n
     fmt = view.schema[field].format
     keep = len(docs) <= PHRASE_KEEP_CANDIDATES
     with paused_gc():
-        values = {w: view.postings_values(field, w, docs, keep) for w in dict.fromkeys(words)}
+        values = {}
+        for w in dict.fromkeys(words):
+            if budget is not None:
+                budget.check()
+            values[w] = view.postings_values(field, w, docs, keep)
         if type(fmt) is Characters:
             found = _phrase_matches(words, values, docs)
             if found is not None:

@@ -28,10 +28,10 @@ from indexer.analysis import fold, query_terms
 from indexer.analysis.tokenizer import CJK_RANGES
 from indexer.query import And, Term
 
-FRAGMENT_CHECK = (20, 100, 400)  # candidates read: first, then if none held it, then...
+FRAGMENT_CHECK = (20, 100, 300)  # candidates read: first, then if none held it, then...
 WIDE_CHECK_WORDS = 3  # ...the last stage only for fragments of this many words or more
 MIN_FRAGMENT_CHARS = 4
-MAX_ANCHOR_HITS = 64  # occurrences of the anchor looked at in one document
+MAX_ANCHOR_HITS = 16  # occurrences of the anchor looked at in one document
 
 _NON_WORD = re.compile(r"[\W_]+")
 _CJK_GAP = re.compile(f"(?<=[{CJK_RANGES}]) (?=[{CJK_RANGES}])")
@@ -62,15 +62,26 @@ class Fragment:
     anchors: tuple[str, ...]
     words: int
     chinese: bool
+    pieces: tuple[str, ...] = ()
 
     def held_by(self, title: str, body: str) -> bool:
         return self._in(title) or self._in(body)
 
     def _in(self, raw: str) -> bool:
         lowered = raw.lower()
+        # Every word of the query must be somewhere in the text: a substring
+        # test in C rejects most candidates before any window is normalised.
+        # (Not for Chinese: a traditional page or full-width digits hold other
+        # characters; the anchors below cover those.)
+        anchors = self.anchors
+        if not self.chinese:
+            if not all(p in lowered for p in self.pieces):
+                return False
+            # The word this text holds least often: fewest windows to look at.
+            anchors = (min(self.pieces, key=lowered.count),)
         reach = 2 * len(self.text) + 16
         hits = 0
-        for anchor in self.anchors:
+        for anchor in anchors:
             at = lowered.find(anchor)
             while at >= 0 and hits < MAX_ANCHOR_HITS:
                 hits += 1
@@ -118,7 +129,9 @@ def fragment_of(tree) -> Fragment | None:
         traditional = _s2t().convert(anchor)
         if traditional != anchor:
             anchors.append(traditional)
-    return Fragment(form, tuple(anchors), len(words) if not chinese else len(form), chinese)
+    return Fragment(
+        form, tuple(anchors), len(words) if not chinese else len(form), chinese, tuple(pieces)
+    )
 
 
 @cache

@@ -22,6 +22,7 @@ import numpy as np
 from indexer.analysis.bigrams import has_cjk_pair
 from indexer.article import PubDate
 from indexer.extract.gazetteer import load_gazetteer
+from indexer.index.budget import Budget
 from indexer.index.engine import Evaluation, IndexView, Matches
 from indexer.index.filters import FilterError, date_bound, filter_mask, resolve_places
 from indexer.index.fragments import Fragment, containing, fragment_of
@@ -74,7 +75,9 @@ class SearchResult:
 
 
 class Searcher:
-    def __init__(self, index_dir):
+    def __init__(self, index_dir, query_timeout_ms: float | None = None):
+        """`query_timeout_ms`: each search's time budget (see `budget`); None: no limit."""
+        self.query_timeout = None if query_timeout_ms is None else query_timeout_ms / 1000
         self.store = IndexStore(index_dir)
         self._lock = threading.Lock()
         self._view: IndexView | None = None
@@ -182,8 +185,9 @@ class Searcher:
         if sort not in SORTS:
             raise FilterError(f"sort must be one of {', '.join(SORTS)}")
 
+        budget = Budget(self.query_timeout, tree)
         expansions, expanded = place_expansions(tree)
-        evaluation = Evaluation(view, expansions)
+        evaluation = Evaluation(view, expansions, budget=budget)
         matches = evaluation.run(tree)
 
         # Filters from parameters and from `field:value` in the query.
@@ -213,7 +217,7 @@ class Searcher:
         if fragment is not None:
             selection.mark_fragments(view, fragment)
             if _wants_bigrams(tree, selection):
-                evaluation = Evaluation(view, expansions, bigrams=True)
+                evaluation = Evaluation(view, expansions, bigrams=True, budget=budget)
                 selection = _Selection.of(view, evaluation.run(tree), masks)
                 selection.mark_fragments(view, fragment)
         complete = selection.total
@@ -224,6 +228,7 @@ class Searcher:
             if relaxed is not None:
                 selection, relaxed = relaxed
         total = selection.total
+        budget.check()
 
         per_page = req.per_page
         start = (req.page - 1) * per_page
@@ -236,6 +241,7 @@ class Searcher:
             for d, s in zip(page_docs, page_scores, strict=True)
         ]
 
+        budget.check()
         facets = _facets(view, selection.in_query, masks) if req.facets else {}
         suggestion = None
         if complete < 3 and req.q and not exact:
