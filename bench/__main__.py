@@ -125,6 +125,16 @@ def shapes_command(index_dir, out):
     click.echo(markdown(results))
 
 
+@cli.command("snapshot")
+@click.option("--index", "index_dir", type=click.Path(exists=True, path_type=Path), required=True)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
+def snapshot_command(index_dir, out):
+    """The API's answers to the benchmark queries, for a byte-for-byte comparison."""
+    from bench.snapshot import snapshot
+
+    click.echo(f"{snapshot(index_dir, out)} answers written to {out}")
+
+
 @cli.command("devset")
 @click.option(
     "--mirrors",
