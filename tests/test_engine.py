@@ -6,7 +6,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from indexer.index.engine import Matches, _exclude, _intersect, _union
+from indexer.index.matches import Matches, exclude, intersect, union
 from indexer.index.searcher import Searcher, SearchRequest, _page
 
 # Small and large document sets, so both the sparse and the dense paths run.
@@ -32,18 +32,18 @@ def test_set_algebra_matches_plain_python(a_docs, b_docs, seed):
     a, b = _matches(a_docs, seed), _matches(b_docs, seed + 1)
     da, db = _as_dict(a), _as_dict(b)
 
-    union = _union(a, b)
-    assert union.docs.tolist() == sorted(a_docs | b_docs)
-    for d, score in _as_dict(union).items():
+    joined = union(a, b)
+    assert joined.docs.tolist() == sorted(a_docs | b_docs)
+    for d, score in _as_dict(joined).items():
         expected = np.float32(np.float64(da.get(d, 0.0)) + np.float64(db.get(d, 0.0)))
         assert np.float32(score) == expected
 
-    both = _intersect(a, b)
+    both = intersect(a, b)
     assert both.docs.tolist() == sorted(a_docs & b_docs)
     for d, score in _as_dict(both).items():
         assert np.float32(score) == np.float32(da[d]) + np.float32(db[d])
 
-    rest = _exclude(a, b.docs)
+    rest = exclude(a, b.docs)
     assert rest.docs.tolist() == sorted(a_docs - b_docs)
     assert _as_dict(rest) == {d: s for d, s in da.items() if d not in b_docs}
 
@@ -112,9 +112,9 @@ def test_snippets_and_phrases_are_the_same_from_what_a_view_keeps_or_evicts(
         assert view.decoded.size > 0  # the first pass kept blocks...
         assert view.phrases.size > 0  # ...and verified phrases
         again = answers(searcher)  # served from what was kept
-        view.decoded.max_bytes = view.phrases.max_bytes = 0  # nothing kept: all read again
-        view.decoded.put(("x",), np.arange(3), [b"a", b"b", b"c"])
-        view.phrases.put_sized(("y",), None, 1)
+        view.decoded.limit = view.phrases.limit = 0  # nothing kept: all read again
+        view.decoded.put_block(("x",), np.arange(3), [b"a", b"b", b"c"])
+        view.phrases.put(("y",), None, 1)
         assert view.decoded.size == view.phrases.size == 0
         uncached = answers(searcher)
     assert first == again == uncached
@@ -135,12 +135,9 @@ def _phrase_corpus(folder, seed: int) -> None:
 
 def test_phrase_matching_in_arrays_equals_matching_document_by_document(tmp_path):
     from indexer.analysis import query_terms
-    from indexer.index.engine import (
-        IndexView,
-        _phrase_matches,
-        _phrase_matches_by_doc,
-        paused_gc,
-    )
+    from indexer.index.phrases import _phrase_matches, _phrase_matches_by_doc
+    from indexer.index.view import IndexView
+    from indexer.index.whoosh_postings import paused_gc
 
     from .conftest import build_index
 

@@ -12,7 +12,7 @@ import re
 import pytest
 
 from indexer.analysis import analyze
-from indexer.index.engine import Evaluation
+from indexer.index.evaluation import Evaluation
 from indexer.index.fragments import fragment_of
 from indexer.index.searcher import Searcher, SearchRequest
 from indexer.query import And, OnlyStopWords, QueryError, Term, parse_query

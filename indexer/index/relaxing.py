@@ -20,7 +20,8 @@ from __future__ import annotations
 import numpy as np
 
 from indexer.analysis import query_terms
-from indexer.index.engine import Evaluation, Matches, _is_cjk
+from indexer.index.evaluation import Evaluation, is_cjk
+from indexer.index.matches import Matches
 from indexer.query import And, FieldFilter, Not, Phrase, Term
 
 RELAX_BELOW = 3  # strict results below which partial matches are added
@@ -35,7 +36,7 @@ def _units(evaluation: Evaluation, tree):
             negated.append(child.child)
         elif isinstance(child, Term):
             terms = query_terms(child.text)
-            if len(terms) > 1 and any(_is_cjk(c) for c in child.text):
+            if len(terms) > 1 and any(is_cjk(c) for c in child.text):
                 units.extend(
                     evaluation._terms_any_field([t], child.field) for t in dict.fromkeys(terms)
                 )

@@ -23,12 +23,14 @@ from indexer.analysis.bigrams import has_cjk_pair
 from indexer.article import PubDate
 from indexer.extract.gazetteer import load_gazetteer
 from indexer.index.budget import Budget
-from indexer.index.engine import Evaluation, IndexView, Matches
+from indexer.index.evaluation import Evaluation
 from indexer.index.filters import FilterError, date_bound, filter_mask, resolve_places
 from indexer.index.fragments import Fragment, containing, fragment_of
+from indexer.index.matches import Matches, union
 from indexer.index.relaxing import RELAX_BELOW, relaxed_matches
 from indexer.index.snippets import make_snippet, mark, spans_for_docs, term_spans
 from indexer.index.store import IndexMissing, IndexStore
+from indexer.index.view import IndexView
 from indexer.query import Phrase, QueryError, Term, leaves, parse_query
 
 log = logging.getLogger("newsarchive.search")
@@ -341,10 +343,9 @@ class Searcher:
             weighted.append((tf * np.log(n / df), term))
         weighted.sort(reverse=True)
         matches = Matches.empty()
-        from indexer.index.engine import _union
 
         for _w, term in weighted[:12]:
-            matches = _union(matches, view.term_matches("body", term))
+            matches = union(matches, view.term_matches("body", term))
         keep = matches.docs != docnum
         docs, scores = matches.docs[keep], matches.scores[keep]
         order = np.argsort(-scores, kind="stable")[:limit]
@@ -438,7 +439,7 @@ class _Selection:
         seen = view.fragments.get(fragment.text)
         if seen is None:
             seen = {}
-            view.fragments.put_sized(fragment.text, seen, FRAGMENT_ENTRY_BYTES)
+            view.fragments.put(fragment.text, seen, FRAGMENT_ENTRY_BYTES)
         found = idx[
             containing(_stored_text(view), self.docs[idx], self.scores[idx], fragment, seen)
         ]

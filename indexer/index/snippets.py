@@ -16,7 +16,7 @@ import re
 from html import escape
 
 from indexer.analysis import get_segmenter
-from indexer.index.engine import skip_to
+from indexer.index.whoosh_postings import skip_to
 
 FRAGMENT_CHARS = 200
 MAX_FRAGMENTS = 3

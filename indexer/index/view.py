@@ -1,0 +1,293 @@
+"""Everything a query needs from one opened index, as arrays: the `IndexView`.
+
+An `IndexView` belongs to one Whoosh searcher (one index generation and
+commit); the service replaces it, never mutates it, when the index changes.
+It holds the columns of every segment merged into arrays (dates, lengths,
+coded facet values, places), reads postings into arrays and scores them
+with BM25 for all matches at once, and keeps what queries read again in
+bounded caches (`caches`).
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+
+import numpy as np
+
+from indexer.analysis.bigrams import cjk_bigrams
+from indexer.index.caches import DecodedBlocks, SizedCache
+from indexer.index.columns import CODED_FIELDS, PLACE_FIELDS, SegmentCache
+from indexer.index.counting import MultiCounter
+from indexer.index.matches import EMPTY_DOCS, EMPTY_SCORES, Matches, locate
+from indexer.index.whoosh_postings import leaf_values, paused_gc, read_leaf_postings
+from indexer.query import QueryError
+
+K1 = 1.2
+
+B = 0.75
+
+FIELD_WEIGHTS = {"title": 2.0, "body": 1.0}
+
+MAX_PREFIX_TERMS = 256
+
+POSTINGS_CACHE = 2048  # terms whose postings are kept per view
+MASK_CACHE = 64  # filter masks kept per view (100 kB each at 100k documents)
+
+
+BLOCK_CACHE_BYTES = 24 * 2**20  # decoded posting blocks kept per view, by their values' size
+
+PHRASE_CACHE_BYTES = 8 * 2**20  # verified phrases kept per view, by their arrays' size
+
+FRAGMENT_CACHE_BYTES = 4 * 2**20  # documents checked for pasted fragments, per view
+
+BIGRAM_FIELD = "grams"
+
+BIGRAM_SCORE = 0.001  # a span found only by its bigrams ranks below every word match
+
+_segment_cache = SegmentCache()
+
+
+class IndexView:
+    """Everything a query needs from one opened index, as arrays."""
+
+    def __init__(self, searcher, gazetteer=None):
+        self.searcher = searcher
+        self.reader = searcher.reader()
+        # Held by whoever reads through `reader` (see Searcher._with_retry).
+        self.lock = threading.RLock()
+        self.gazetteer = gazetteer
+        self.schema = searcher.schema
+        leaves = self.reader.leaf_readers()
+        self.leaves = leaves
+        self.doc_count_all = self.reader.doc_count_all()
+        segs = [(_segment_cache.get(r), off) for r, off in leaves]
+        n = self.doc_count_all
+        self.live = np.zeros(n, dtype=bool)
+        self.date = np.zeros(n, dtype=np.int32)
+        self.lengths = {f: np.ones(n, dtype=np.float32) for f in FIELD_WEIGHTS}
+        for arr, off in segs:
+            sl = slice(off, off + arr.doc_count)
+            self.live[sl] = arr.live
+            self.date[sl] = arr.date
+            for f in FIELD_WEIGHTS:
+                self.lengths[f][sl] = arr.lengths[f]
+        self.live_count = int(self.live.sum())
+        self.avg_length = {
+            f: float(self.lengths[f][self.live].mean()) if self.live_count else 1.0
+            for f in FIELD_WEIGHTS
+        }
+        self.coded = {f: self._merge_coded(segs, f) for f in CODED_FIELDS}
+        self.multi = {f: self._merge_multi(segs, f) for f in PLACE_FIELDS}
+        # Where each document's entries start in `multi` (its docs are sorted).
+        self.multi_indptr = {
+            f: np.searchsorted(self.multi[f][1], np.arange(n + 1)) for f in PLACE_FIELDS
+        }
+        codes, docs, vocab, _table = self.multi["places_all"]
+        self.place_counter = MultiCounter(codes, docs, self.multi_indptr["places_all"], len(vocab))
+        # (docs, tfs) and block directory of each term read, by entries
+        self._postings = SizedCache(POSTINGS_CACHE)
+        self._masks = SizedCache(MASK_CACHE)  # filter masks, by entries
+        self._ranks: dict = {}  # one array per facet field: bounded by the schema
+        self.decoded = DecodedBlocks(BLOCK_CACHE_BYTES)
+        self.phrases = SizedCache(PHRASE_CACHE_BYTES)
+        self.fragments = SizedCache(FRAGMENT_CACHE_BYTES)  # fragment -> {docnum: held}
+
+    # -- columns -------------------------------------------------------
+    def _merge_coded(self, segs, field):
+        vocab = [""]
+        table = {"": 0}
+        codes = np.zeros(self.doc_count_all, dtype=np.int32)
+        for arr, off in segs:
+            seg_codes, seg_vocab = arr.coded[field]
+            remap = np.empty(len(seg_vocab), dtype=np.int32)
+            for i, v in enumerate(seg_vocab):
+                code = table.get(v)
+                if code is None:
+                    code = table[v] = len(vocab)
+                    vocab.append(v)
+                remap[i] = code
+            codes[off : off + arr.doc_count] = remap[seg_codes]
+        return codes, vocab, table
+
+    def _merge_multi(self, segs, field):
+        vocab: list = []
+        table: dict = {}
+        all_codes, all_docs = [], []
+        for arr, off in segs:
+            multi, seg_vocab = arr.multi[field]
+            remap = np.empty(len(seg_vocab), dtype=np.int32)
+            for i, v in enumerate(seg_vocab):
+                code = table.get(v)
+                if code is None:
+                    code = table[v] = len(vocab)
+                    vocab.append(v)
+                remap[i] = code
+            all_codes.append(remap[multi.codes] if len(multi.codes) else multi.codes)
+            all_docs.append(multi.docs + off)
+        codes = np.concatenate(all_codes) if all_codes else np.empty(0, dtype=np.int32)
+        docs = np.concatenate(all_docs) if all_docs else np.empty(0, dtype=np.int64)
+        return codes, docs, vocab, table
+
+    def vocab_rank(self, field: str) -> np.ndarray:
+        """Each value's place in the sorted vocabulary of a coded or place field.
+
+        Facet values are ordered by count, then by value; with the ranks
+        numpy does that ordering, not a Python sort per query.
+        """
+        rank = self._ranks.get(field)
+        if rank is None:
+            vocab = self.multi[field][2] if field in self.multi else self.coded[field][1]
+            rank = np.empty(len(vocab), dtype=np.int64)
+            rank[sorted(range(len(vocab)), key=vocab.__getitem__)] = np.arange(len(vocab))
+            self._ranks[field] = rank
+        return rank
+
+    def _cached_mask(self, key, make) -> np.ndarray:
+        """Filter masks are reused: people click the same facets again and again.
+
+        Callers must not modify the returned array.
+        """
+        mask = self._masks.get(key)
+        if mask is not None:
+            return mask
+        mask = make()
+        mask.flags.writeable = False
+        self._masks.put(key, mask)
+        return mask
+
+    def coded_mask(self, field: str, values) -> np.ndarray:
+        codes, _vocab, table = self.coded[field]
+        wanted = sorted({table[v] for v in values if v in table})
+
+        def make():
+            if not wanted:
+                return np.zeros(self.doc_count_all, dtype=bool)
+            return np.isin(codes, wanted)
+
+        return self._cached_mask(("coded", field, tuple(wanted)), make)
+
+    def place_mask(self, place_ids, field: str = "places_all") -> np.ndarray:
+        codes, docs, _vocab, table = self.multi[field]
+        wanted = sorted({table[p] for p in place_ids if p in table})
+
+        def make():
+            mask = np.zeros(self.doc_count_all, dtype=bool)
+            if wanted:
+                mask[docs[np.isin(codes, wanted)]] = True
+            return mask
+
+        return self._cached_mask(("place", field, tuple(wanted)), make)
+
+    def date_mask(self, lo: int, hi: int) -> np.ndarray:
+        return self._cached_mask(("date", lo, hi), lambda: (self.date >= lo) & (self.date <= hi))
+
+    # -- postings --------------------------------------------------------
+    def postings(self, field: str, term: str) -> tuple[np.ndarray, np.ndarray]:
+        """(docs, term frequencies) of one term in one field, live docs only."""
+        key = (field, term)
+        hit = self._postings.get(key)
+        if hit is not None:
+            return hit[0]
+        docs_parts, tf_parts, blocks = [], [], []
+        btext = term.encode("utf-8")
+        boost = self.schema[field].format.field_boost or 1.0
+        with paused_gc():
+            for reader, offset in self.leaves:
+                ids, weights, leaf_blocks = read_leaf_postings(reader, field, btext)
+                blocks.append(leaf_blocks)
+                if len(ids):
+                    docs_parts.append(ids + offset)
+                    tf_parts.append(weights / boost)
+        if docs_parts:
+            docs = np.concatenate(docs_parts)
+            tfs = np.concatenate(tf_parts).astype(np.float32)
+            keep = self.live[docs]
+            result = (docs[keep], tfs[keep])
+        else:
+            result = (EMPTY_DOCS, EMPTY_SCORES)
+        self._postings.put(key, (result, blocks))
+        return result
+
+    def postings_values(self, field: str, term: str, docs, keep: bool = True) -> dict[int, bytes]:
+        """The encoded posting value (positions, offsets) of `term` in each of `docs`.
+
+        Reading a long posting list up to a few documents used to mean
+        stepping through every block header before them (a seek and an
+        unpickle each: most of a results page's snippet cost at 100k
+        documents). The block directory kept from reading the postings
+        sends each document straight to its block.
+
+        Decoded blocks are kept for the next query (see `DecodedBlocks`)
+        unless `keep` is false: a phrase check over thousands of candidates
+        would push out the blocks that results pages keep coming back to.
+        """
+        key = (field, term)
+        entry = self._postings.get(key)
+        if entry is None:
+            self.postings(field, term)
+            entry = self._postings.get(key)
+        blocks = entry[1] if entry is not None else None
+        docs = np.asarray(sorted(docs), dtype=np.int64)
+        found: dict[int, bytes] = {}
+        if blocks is None or not len(docs):
+            return found
+        btext = term.encode("utf-8")
+        with paused_gc():
+            for n, ((leaf, offset), leaf_blocks) in enumerate(
+                zip(self.leaves, blocks, strict=True)
+            ):
+                lo, hi = np.searchsorted(docs, [offset, offset + leaf.doc_count_all()])
+                if lo < hi:
+                    local = docs[lo:hi] - offset
+                    cache = (self.decoded, (n, field, btext), keep)
+                    leaf_values(leaf, field, btext, leaf_blocks, local, offset, found, cache)
+        return found
+
+    def term_matches(self, field: str, term: str) -> Matches:
+        docs, tfs = self.postings(field, term)
+        if not len(docs):
+            return Matches.empty()
+        df = len(docs)
+        n = max(self.live_count, 1)
+        idf = math.log(1.0 + (n - df + 0.5) / (df + 0.5))
+        dl = self.lengths[field][docs]
+        norm = K1 * (1.0 - B + B * dl / self.avg_length[field])
+        scores = idf * tfs * (K1 + 1.0) / (tfs + norm) * FIELD_WEIGHTS[field]
+        return Matches(docs, scores.astype(np.float32))
+
+    def bigram_matches(self, text: str) -> Matches:
+        """Documents holding every CJK bigram of `text` (see `analysis.bigrams`).
+
+        Rarest bigram first, so the candidates shrink as fast as they can.
+        Scored at `BIGRAM_SCORE`: below any document its words found.
+        """
+        if BIGRAM_FIELD not in self.schema:  # an index built before the field
+            return Matches.empty()
+        grams = list(dict.fromkeys(cjk_bigrams(text)))
+        if not grams:
+            return Matches.empty()
+        lists = sorted((self.postings(BIGRAM_FIELD, g)[0] for g in grams), key=len)
+        docs = lists[0]
+        for other in lists[1:]:
+            if not len(docs):
+                break
+            hit, _idx = locate(other, docs)
+            docs = docs[hit]
+        return Matches(docs, np.full(len(docs), BIGRAM_SCORE, dtype=np.float32))
+
+    def prefix_terms(self, field: str, prefix: str) -> list[str]:
+        terms = []
+        for btext in self.reader.expand_prefix(field, prefix):
+            terms.append(btext.decode("utf-8") if isinstance(btext, bytes) else btext)
+            if len(terms) > MAX_PREFIX_TERMS:
+                raise QueryError(
+                    f"'{prefix}*' matches too many words (more than {MAX_PREFIX_TERMS}); "
+                    "type more letters"
+                )
+        return terms
+
+    # -- evaluation ------------------------------------------------------
+    def all_live(self) -> Matches:
+        docs = np.flatnonzero(self.live).astype(np.int64)
+        return Matches(docs, np.zeros(len(docs), dtype=np.float32))

@@ -1,0 +1,173 @@
+"""Reading Whoosh's posting lists straight into arrays: the one place that uses Whoosh internals.
+
+Tied to whoosh-reloaded 2.7.5 (pinned in pyproject.toml): its W3 codec's
+`W3LeafMatcher` (`_data`, `_ids`, `_values`, `_weights`, `_maxid`,
+`_baseoffset`, `_nextoffset`, `_goto`, `_read_data`, `_read_values`,
+`_read_weights`, `_next_block`, `_byteids`), a segment reader's `_terms`,
+and the pickled `Characters` posting format (an occurrence count, then
+pickle protocol 2 of (position delta, start delta, length) tuples). A new
+Whoosh version must be checked against tests/test_engine.py and
+tests/test_search_quality.py before the pin moves. Every other module
+reads postings through `view.IndexView`.
+
+Whoosh's own matchers decode postings one at a time in Python; here a
+term's blocks are decoded into arrays, and a block directory (each block's
+last document and file offset) sends snippet and phrase reads straight to
+the block that holds a document.
+"""
+
+from __future__ import annotations
+
+import gc
+from bisect import bisect_left
+from contextlib import contextmanager
+from itertools import accumulate, pairwise
+from pickle import loads
+
+import numpy as np
+from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.matching import ReadTooFar
+from whoosh.system import _INT_SIZE
+
+from indexer.index.matches import EMPTY_DOCS, EMPTY_SCORES
+
+
+@contextmanager
+def paused_gc():
+    """Hold Python's cyclic garbage collector while postings are unpickled.
+
+    Unpickling a common term's postings creates hundreds of thousands of
+    tuples and lists; every 700 of them the collector runs, and now and
+    then it walks the whole heap (jieba's dictionary, the gazetteer, the
+    columns). Measured on "develop" at 100k documents: 111 ms to load its
+    positions with the collector running, 17 ms without. Nothing decoded
+    here forms reference cycles, so the pause only defers the work to one
+    collection afterwards. Nested and concurrent pauses only re-enable what
+    they found enabled.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def skip_to(matcher, docnum: int) -> None:
+    """`matcher.skip_to(docnum)`, with a binary search inside the block.
+
+    Whoosh's own skip_to steps through a block one posting at a time in
+    Python; snippets and phrase checks skip to a few documents in long
+    posting lists, where that stepping was most of their cost. The matcher
+    ends in exactly the state Whoosh's skip_to leaves it in.
+    """
+    if type(matcher) is not W3LeafMatcher:
+        matcher.skip_to(docnum)
+        return
+    if not matcher.is_active():
+        raise ReadTooFar
+    if docnum <= matcher.id():
+        return
+    while matcher.is_active() and docnum > matcher._maxid:
+        matcher._next_block()
+    if matcher.is_active():
+        if matcher._ids is None:
+            matcher._read_ids()
+        matcher._i = bisect_left(matcher._ids, docnum)
+
+
+def leaf_values(
+    leaf, field, btext, blocks, local: np.ndarray, offset: int, found: dict, cache=None
+) -> None:
+    """Posting values of sorted segment-local `local` docs, into `found` by global number.
+
+    `cache`, when given, is (DecodedBlocks, key prefix for this leaf and term,
+    whether to keep the blocks read).
+    """
+    if blocks is None:  # not Whoosh 3 postings: the matcher's own way
+        m = _leaf_matcher(leaf, field, btext)
+        if m is None:
+            return
+        for d in local.tolist():
+            if not m.is_active():
+                break
+            skip_to(m, d)
+            if m.is_active() and m.id() == d:
+                found[d + offset] = m.value()
+        return
+    maxids, starts = blocks
+    which = np.searchsorted(maxids, local)  # the block that would hold each doc
+    inside = which < len(maxids)
+    local, which = local[inside], which[inside]
+    cuts = [0, *(np.flatnonzero(np.diff(which)) + 1).tolist(), len(local)]
+    m = None
+    for a, b in pairwise(cuts) if len(local) else ():
+        block = int(which[a])
+        decoded = cache[0].get((*cache[1], block)) if cache else None
+        if decoded is None:
+            if m is None:  # opened only when a block must be read
+                m = _leaf_matcher(leaf, field, btext)
+            m._goto(int(starts[block]))
+            m._read_data()
+            m._read_values()
+            ids = np.cumsum(np.asarray(m._data[0], dtype=np.int64))
+            values = m._values
+            if cache and cache[2]:
+                cache[0].put_block((*cache[1], block), ids, values)
+        else:
+            ids, values = decoded[0], decoded[1]
+        wanted = local[a:b]
+        idx = np.minimum(np.searchsorted(ids, wanted), len(ids) - 1)
+        hit = ids[idx] == wanted
+        for d, k in zip(wanted[hit].tolist(), idx[hit].tolist(), strict=True):
+            found[d + offset] = values[k]
+
+
+def _leaf_matcher(leaf, field: str, btext: bytes):
+    try:
+        terms = leaf._terms
+        if (field, btext) not in terms:
+            return None
+        return terms.matcher(field, btext, leaf.schema[field].format)
+    except (KeyError, AttributeError):
+        return leaf.postings(field, btext) if (field, btext) in leaf else None
+
+
+def decode_positions(value: bytes) -> list[int]:
+    """`Characters.decode_positions`, with the running sum done by itertools."""
+    if not value.endswith(b"."):
+        value += b"."
+    return list(accumulate(code[0] for code in loads(value[_INT_SIZE:])))
+
+
+def read_leaf_postings(reader, field: str, btext: bytes):
+    """All postings of a term in one segment, deleted docs included.
+
+    Also returns the block directory (each block's last doc and file
+    offset) when the postings are Whoosh 3 blocks, else None.
+    """
+    m = _leaf_matcher(reader, field, btext)
+    if m is None:
+        return EMPTY_DOCS, EMPTY_SCORES, None
+    if isinstance(m, W3LeafMatcher) and not m._byteids:
+        ids_parts, w_parts, maxids, starts = [], [], [], []
+        position = m._baseoffset
+        while m.is_active():
+            maxids.append(m._maxid)
+            starts.append(position)
+            if m._data is None:
+                m._read_data()
+            ids_parts.append(np.cumsum(np.asarray(m._data[0], dtype=np.int64)))
+            m._read_weights()
+            w_parts.append(np.asarray(m._weights, dtype=np.float32))
+            position = m._nextoffset
+            m._next_block()
+        blocks = (np.asarray(maxids, dtype=np.int64), np.asarray(starts, dtype=np.int64))
+        return np.concatenate(ids_parts), np.concatenate(w_parts), blocks
+    ids, weights = [], []
+    while m.is_active():
+        ids.append(m.id())
+        weights.append(m.weight())
+        m.next()
+    return np.asarray(ids, dtype=np.int64), np.asarray(weights, dtype=np.float32), None
