@@ -123,8 +123,8 @@ class NewsarchivePeer:
         self.searcher = Searcher(workdir / "index")
 
     def search(self, q: str) -> list[str]:
-        from indexer.index.searcher import SearchRequest
-        from indexer.query import QueryError
+        from indexer.search.query import QueryError
+        from indexer.search.request import SearchRequest
 
         try:
             result = self.searcher.search(SearchRequest(q=q, per_page=TOP, facets=False))

@@ -24,9 +24,9 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from indexer.index.budget import QueryTooExpensive
-from indexer.index.searcher import Searcher, SearchRequest
-from indexer.query import QueryError
+from indexer.index.searcher import Searcher
+from indexer.search.errors import QueryError, QueryTooExpensive
+from indexer.search.request import SearchRequest
 from indexer.settings import SETTINGS_BY_NAME
 
 

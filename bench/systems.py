@@ -81,7 +81,7 @@ def unsegment(text: str) -> str:
 def place_ids(name: str | None) -> list[str]:
     if not name:
         return []
-    from indexer.index.filters import resolve_places
+    from indexer.search.places import resolve_places
 
     ids, _unknown = resolve_places([name])
     return ids
@@ -374,7 +374,7 @@ class Newsarchive(System):
         self.searcher = Searcher(self.index_dir)
 
     def search(self, query: Query) -> Outcome:
-        from indexer.index.searcher import SearchRequest
+        from indexer.search.request import SearchRequest
 
         request = SearchRequest(
             q=query.q,

@@ -141,7 +141,7 @@ def write_failure_line(exc: OSError, store, commit_before) -> str:
 
 
 def _warn_if_disk_low(index_dir) -> None:
-    from indexer.index.store import disk_space
+    from indexer.disk import disk_space
 
     warning = disk_space(index_dir, env_value("MIN_FREE_MB")).warning()
     if warning:
@@ -171,8 +171,9 @@ def _progress():
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def stats_command(index_dir, as_json):
     """Documents, languages, date range, top places, size, last update and free space."""
+    from indexer.disk import disk_space
     from indexer.index.searcher import Searcher
-    from indexer.index.store import IndexMissing, disk_space
+    from indexer.search.errors import IndexMissing
 
     try:
         with Searcher(index_dir) as searcher:
@@ -220,8 +221,9 @@ def search_command(
     """Search the index from the shell."""
     import re
 
-    from indexer.index.searcher import FilterError, QueryError, Searcher, SearchRequest
-    from indexer.index.store import IndexMissing
+    from indexer.index.searcher import Searcher
+    from indexer.search.errors import FilterError, IndexMissing, QueryError
+    from indexer.search.request import SearchRequest
 
     request = SearchRequest(
         q=query,

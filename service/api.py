@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, jsonify, request
 
-from indexer.index.store import IndexMissing, disk_space
+from indexer.disk import disk_space
+from indexer.search.errors import IndexMissing
 from service.errors import INDEX_MISSING_MESSAGE
 from service.openapi import openapi_spec
 from service.params import search_request

@@ -11,10 +11,8 @@ from __future__ import annotations
 from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from indexer.index.budget import QueryTooExpensive
-from indexer.index.filters import FilterError
-from indexer.index.store import IndexMissing
-from indexer.query import QueryError
+from indexer.search.errors import FilterError, IndexMissing, QueryTooExpensive
+from indexer.search.query import QueryError
 from service.params import ParamError
 
 CODES = {

@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 from werkzeug.datastructures import MultiDict
 
 from indexer.extract.gazetteer import load_gazetteer
-from indexer.index.filters import resolve_places
+from indexer.search.places import resolve_places
 
 LANG_LABELS = {"en": "English", "zh": "中文", "mixed": "Mixed 混合"}
 

@@ -6,7 +6,7 @@ the implementation cannot drift apart silently.
 
 from __future__ import annotations
 
-from indexer.query import MAX_QUERY_CHARS
+from indexer.search.query import MAX_QUERY_CHARS
 
 
 def _error():

@@ -20,8 +20,8 @@ from flask import Blueprint, abort, current_app, render_template, request
 from werkzeug.datastructures import MultiDict
 
 from indexer.extract.gazetteer import load_gazetteer
-from indexer.index.filters import resolve_places
-from indexer.index.searcher import SORTS
+from indexer.search.places import resolve_places
+from indexer.search.request import SORTS
 from service import i18n
 from service.facets import toggled_url, without_params
 from service.params import search_request

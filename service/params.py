@@ -11,9 +11,11 @@ from flask import current_app
 from werkzeug.datastructures import MultiDict
 
 from indexer.extract import normalize_lang
-from indexer.index.filters import FilterError, date_bound, resolve_places
-from indexer.index.searcher import SORTS, SearchRequest
-from indexer.query import check_query
+from indexer.search.dates import date_bound
+from indexer.search.errors import FilterError
+from indexer.search.places import resolve_places
+from indexer.search.query import check_query
+from indexer.search.request import SORTS, SearchRequest
 
 
 class ParamError(ValueError):

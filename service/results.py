@@ -8,8 +8,9 @@ from urllib.parse import urlencode
 from flask import current_app
 from werkzeug.datastructures import MultiDict
 
-from indexer.index.searcher import SearchRequest, SearchResult
+from indexer.search.request import SearchRequest, SearchResult
 from service.facets import facet_results
+from service.links import with_url
 
 
 def page_url(args: MultiDict, path: str, page: int) -> str:
@@ -36,7 +37,7 @@ def result_object(result: SearchResult, request: SearchRequest, args: MultiDict,
         "pages": pages,
         "sort": result.sort,
         "took_ms": result.took_ms,
-        "hits": result.hits,
+        "hits": [with_url(hit) for hit in result.hits],
         "facets": facet_results(result.facets, args, path, current_app.config["FACET_LIMIT"]),
         "expanded": result.expanded,
         "suggestion": result.suggestion,

@@ -13,23 +13,20 @@ import threading
 
 from flask import Flask, current_app
 
-from indexer.index.searcher import Searcher
+from indexer.search.backend import SearchBackend, open_backend
 
 _KEY = "newsarchive.searcher"
 _lock = threading.Lock()
 
 
-def get_searcher() -> Searcher:
+def get_searcher() -> SearchBackend:
     ext = current_app.extensions
     searcher = ext.get(_KEY)
     if searcher is None:
         with _lock:
             searcher = ext.get(_KEY)
             if searcher is None:
-                searcher = ext[_KEY] = Searcher(
-                    current_app.config["INDEX"],
-                    query_timeout_ms=current_app.config["QUERY_TIMEOUT_MS"] or None,
-                )
+                searcher = ext[_KEY] = open_backend(current_app.config)
     return searcher
 
 

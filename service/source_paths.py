@@ -15,6 +15,8 @@ from pathlib import PurePath
 
 from flask import current_app
 
+from service.links import document_with_urls
+
 
 def archive_roots(sources: str) -> list[tuple[PurePath, str]]:
     """(folder resolved as the indexer resolves it, its configured name) per source."""
@@ -42,6 +44,6 @@ def public_path(path: str, roots: list[tuple[PurePath, str]]) -> str:
 
 
 def public_document(doc: dict) -> dict:
-    """The searcher's document with its `path` made public."""
+    """The searcher's document with its `path` made public and its links added."""
     roots = archive_roots(current_app.config.get("SOURCES", ""))
-    return {**doc, "path": public_path(doc.get("path", ""), roots)}
+    return {**document_with_urls(doc), "path": public_path(doc.get("path", ""), roots)}

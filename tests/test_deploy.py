@@ -651,7 +651,8 @@ def cron_setup(tmp_path):
 
 
 def test_crontab_command_indexes_quietly_and_logs_timestamped_lines(cron_setup):
-    from indexer.index.searcher import Searcher, SearchRequest
+    from indexer.index.searcher import Searcher
+    from indexer.search.request import SearchRequest
 
     index_dir, log_dir, command = cron_setup
     result = run_cron_command(command, timeout=300)

@@ -7,7 +7,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from indexer.index.matches import Matches, exclude, intersect, union
-from indexer.index.searcher import Searcher, SearchRequest, _page
+from indexer.index.searcher import Searcher
+from indexer.index.selection import page_of
+from indexer.search.request import SearchRequest
 
 # Small and large document sets, so both the sparse and the dense paths run.
 doc_sets = st.one_of(
@@ -74,7 +76,7 @@ def test_results_page_equals_a_full_sort(score_levels, sort, start, seed):
         key = sorted(range(n), key=lambda i: (-dates[i], -scores[i], i))
     else:
         key = sorted(range(n), key=lambda i: (dates[i] or 10**9, -scores[i], i))
-    got_docs, _ = _page(view, docs, scores, sort, start, 5)
+    got_docs, _ = page_of(view, docs, scores, sort, start, 5)
     assert got_docs == key[start : start + 5]
 
 

@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 
 from indexer.cli import cli
-from indexer.index.searcher import Searcher, SearchRequest
+from indexer.index.searcher import Searcher
 from indexer.index.store import IndexStore
 from indexer.index.writing import run_index
+from indexer.search.request import SearchRequest
 
 from .conftest import SEEDS, build_index
 from .servers import run_indexer

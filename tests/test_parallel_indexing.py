@@ -8,11 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from indexer.index import writing
+from indexer.index import loading
 from indexer.index.parallel import WorkerDied
-from indexer.index.searcher import Searcher, SearchRequest
+from indexer.index.searcher import Searcher
 from indexer.index.store import IndexStore
 from indexer.index.writing import run_index
+from indexer.search.request import SearchRequest
 
 from .conftest import SEEDS, build_index
 
@@ -94,19 +95,19 @@ def test_a_worker_that_dies_fails_the_run_and_the_index_keeps_its_last_commit(
         (archive / f"new{i}.txt").write_text(f"Title: Quantum widget {i}\n\nQuantum widgets.")
     (archive / "zz-dies.txt").write_text("Title: never indexed\n\nThe worker dies here.")
 
-    load_file = writing.load_file
+    load_file = loading.load_file
 
     def dying(path):  # the workers are forked, so they inherit this patch
         if path.endswith("zz-dies.txt"):
             os._exit(9)
         return load_file(path)
 
-    monkeypatch.setattr(writing, "load_file", dying)
+    monkeypatch.setattr(loading, "load_file", dying)
     with store.lock(), pytest.raises(WorkerDied):
         run_index(store, [archive], workers=2)
     assert _answers(index_dir) == before  # nothing of the failed run is visible
 
-    monkeypatch.setattr(writing, "load_file", load_file)
+    monkeypatch.setattr(loading, "load_file", load_file)
     with store.lock():
         summary = run_index(store, [archive], workers=2)
     assert summary.added == 7 and summary.failed == 0

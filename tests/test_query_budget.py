@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from indexer.index.budget import Budget, QueryTooExpensive, advice
-from indexer.index.searcher import Searcher, SearchRequest
-from indexer.query import parse_query
+from indexer.index.budget import Budget, advice
+from indexer.index.searcher import Searcher
+from indexer.search.errors import QueryTooExpensive
+from indexer.search.query import parse_query
+from indexer.search.request import SearchRequest
 from service.search_index import get_searcher
 
 

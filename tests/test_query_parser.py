@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from indexer.query import (
+from indexer.search.query import (
     MAX_QUERY_CHARS,
     And,
     FieldFilter,

@@ -186,7 +186,8 @@ class Archive:
 
 def indexed_markers(index_dir: Path) -> set[str]:
     """Markers of every searchable article, read the way the service reads them."""
-    from indexer.index.searcher import Searcher, SearchRequest
+    from indexer.index.searcher import Searcher
+    from indexer.search.request import SearchRequest
 
     found: set[str] = set()
     with Searcher(index_dir) as searcher:

@@ -14,8 +14,9 @@ import pytest
 from indexer.analysis import analyze
 from indexer.index.evaluation import Evaluation
 from indexer.index.fragments import fragment_of
-from indexer.index.searcher import Searcher, SearchRequest
-from indexer.query import And, OnlyStopWords, QueryError, Term, parse_query
+from indexer.index.searcher import Searcher
+from indexer.search.query import And, OnlyStopWords, QueryError, Term, parse_query
+from indexer.search.request import SearchRequest
 
 SUMMIT = "Xinhua Silk Road: E. China's Jiangyin sees 217 projects"
 HUAHONG = "华虹无锡集成电路研发和制造基地二期项目签约"

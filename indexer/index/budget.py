@@ -16,13 +16,8 @@ from __future__ import annotations
 
 import time
 
-from indexer.query import Or, Phrase, Prefix, leaves
-
-
-class QueryTooExpensive(Exception):
-    """The search ran out of its time budget; the message advises the user."""
-
-    code = "query_too_expensive"
+from indexer.search.errors import QueryTooExpensive
+from indexer.search.query import Or, Phrase, Prefix, leaves
 
 
 class Budget:

@@ -9,7 +9,7 @@ from indexer.index.budget import UNLIMITED, Budget
 from indexer.index.matches import Matches, exclude, intersect, union
 from indexer.index.phrases import verify_phrase
 from indexer.index.view import FIELD_WEIGHTS, IndexView
-from indexer.query import (
+from indexer.search.query import (
     And,
     FieldFilter,
     MatchAll,

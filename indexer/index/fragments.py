@@ -26,7 +26,7 @@ import numpy as np
 
 from indexer.analysis import fold, query_terms
 from indexer.analysis.tokenizer import CJK_RANGES
-from indexer.query import And, Term
+from indexer.search.query import And, Term
 
 FRAGMENT_CHECK = (20, 100, 300)  # candidates read: first, then if none held it, then...
 WIDE_CHECK_WORDS = 3  # ...the last stage only for fragments of this many words or more

@@ -24,6 +24,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from whoosh.writing import SegmentWriter
+
+from indexer.index import loading
+from indexer.index.schema import codec
+from indexer.index.store import IndexStore
+
 log = logging.getLogger("newsarchive.index")
 
 BATCH = 8  # files per message: small enough to balance, large enough to be cheap
@@ -51,19 +57,12 @@ def _digest(filesig: str | None) -> str | None:
 
 
 def _work(gen_dir: str, parent_pid: int, inbox, outbox) -> None:
-    # Imported here: `writing` imports this module.
-    from whoosh.writing import SegmentWriter
-
-    from indexer.index.schema import codec
-    from indexer.index.store import IndexStore
-    from indexer.index.writing import _init_worker, load_file
-
-    _init_worker(parent_pid)
+    loading.init_worker(parent_pid)
     writer = None
     try:
         while (batch := inbox.get()) is not None:
             for path, old_sig in batch:
-                result = load_file(path)
+                result = loading.load_file(path)
                 outcome = FileOutcome(result.path, result.filesig, result.warnings, result.error)
                 if result.error is None:
                     if old_sig and _digest(old_sig) == _digest(result.filesig):

@@ -22,7 +22,7 @@ import numpy as np
 from indexer.analysis import query_terms
 from indexer.index.evaluation import Evaluation, is_cjk
 from indexer.index.matches import Matches
-from indexer.query import And, FieldFilter, Not, Phrase, Term
+from indexer.search.query import And, FieldFilter, Not, Phrase, Term
 
 RELAX_BELOW = 3  # strict results below which partial matches are added
 

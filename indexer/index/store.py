@@ -36,7 +36,6 @@ import re
 import shutil
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -45,6 +44,7 @@ from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
 
 from indexer.index.schema import SCHEMA_VERSION, build_schema
+from indexer.search.errors import IndexMissing
 
 CURRENT = "CURRENT"
 META = "newsarchive.json"
@@ -55,10 +55,6 @@ _TOC = re.compile(r"^_MAIN_(\d+)\.toc$")
 
 class IndexBusy(Exception):
     """Another indexing run holds the lock."""
-
-
-class IndexMissing(Exception):
-    """There is no index at this location yet."""
 
 
 class GracefulStorage(FileStorage):
@@ -303,53 +299,6 @@ class IndexStore:
             yield
         finally:
             lock.release()
-
-
-@dataclass(frozen=True)
-class DiskSpace:
-    """Free space on the file system that holds the index."""
-
-    free_bytes: int
-    total_bytes: int
-    min_free_bytes: int
-
-    @property
-    def low(self) -> bool:
-        return self.free_bytes < self.min_free_bytes
-
-    def warning(self) -> str | None:
-        if not self.low:
-            return None
-        return (
-            f"only {_megabytes(self.free_bytes)} free on the index's file system "
-            f"(warning below {_megabytes(self.min_free_bytes)}): an indexing run "
-            "may fail with a full disk"
-        )
-
-    def as_dict(self) -> dict:
-        return {
-            "free_bytes": self.free_bytes,
-            "total_bytes": self.total_bytes,
-            "min_free_bytes": self.min_free_bytes,
-            "low": self.low,
-        }
-
-
-def disk_space(path: str | os.PathLike, min_free_mb: float) -> DiskSpace:
-    """Free space where `path` is, or would be created (its nearest existing parent)."""
-    path = Path(path).absolute()
-    while not path.exists() and path != path.parent:
-        path = path.parent
-    st = os.statvfs(path)
-    return DiskSpace(
-        free_bytes=st.f_bavail * st.f_frsize,
-        total_bytes=st.f_blocks * st.f_frsize,
-        min_free_bytes=int(min_free_mb * 1024 * 1024),
-    )
-
-
-def _megabytes(n: int) -> str:
-    return f"{n / (1024 * 1024):,.1f} MB"
 
 
 def _segment_files(gen_dir: Path, segment) -> set:

@@ -21,7 +21,7 @@ from indexer.index.columns import CODED_FIELDS, PLACE_FIELDS, SegmentCache
 from indexer.index.counting import MultiCounter
 from indexer.index.matches import EMPTY_DOCS, EMPTY_SCORES, Matches, locate
 from indexer.index.whoosh_postings import leaf_values, paused_gc, read_leaf_postings
-from indexer.query import QueryError
+from indexer.search.query import QueryError
 
 K1 = 1.2
 

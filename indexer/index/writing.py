@@ -16,7 +16,6 @@ that becomes visible only when complete (see `store`).
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import time
@@ -25,6 +24,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from indexer.analysis.segmenter import get_segmenter
+from indexer.index.loading import (
+    file_stat,
+    load_file,
+    split_filesig,
+)
 from indexer.index.parallel import SegmentWorkers, commit_with_segments
 from indexer.index.schema import SCHEMA_VERSION, codec
 from indexer.index.store import IndexStore
@@ -33,7 +37,6 @@ log = logging.getLogger("newsarchive.index")
 
 COMMIT_EVERY = 5000
 PARALLEL_MIN_FILES = 40
-SIDECAR_SUFFIX = ".meta.json"
 
 
 @dataclass
@@ -81,102 +84,6 @@ class RunSummary:
             "failures": [{"path": p, "reason": r} for p, r in self.failures],
             "warnings": [{"path": p, "message": m} for p, m in self.warnings],
         }
-
-
-@dataclass
-class FileResult:
-    path: str
-    filesig: str
-    docs: list[dict]
-    warnings: list[str]
-    error: str | None = None
-
-
-def file_stat(path: Path) -> str:
-    """Size and mtime of a file and its sidecar: the cheap change check."""
-    parts = []
-    for p in (path, path.with_name(path.name + SIDECAR_SUFFIX)):
-        try:
-            st = p.stat()
-        except OSError:
-            parts.append("-")
-            continue
-        parts.append(f"{st.st_size}.{st.st_mtime_ns}")
-    return "/".join(parts)
-
-
-def content_hash(path: Path) -> str:
-    digest = hashlib.blake2b(digest_size=16)
-    digest.update(path.read_bytes())
-    sidecar = path.with_name(path.name + SIDECAR_SUFFIX)
-    if sidecar.exists():
-        digest.update(b"\0sidecar\0")
-        digest.update(sidecar.read_bytes())
-    return digest.hexdigest()
-
-
-def make_filesig(stat: str, digest: str) -> str:
-    return f"{digest}|{stat}"
-
-
-def split_filesig(filesig: str) -> tuple[str, str]:
-    digest, _, stat = filesig.partition("|")
-    return digest, stat
-
-
-def load_file(path_str: str) -> FileResult:
-    """Read, clean, enrich and pre-analyse one file (runs in a worker)."""
-    from indexer.extract import enrich
-    from indexer.index.documents import article_fields
-    from indexer.sources import SourceError, read_articles
-
-    path = Path(path_str)
-    try:
-        stat = file_stat(path)
-        filesig = make_filesig(stat, content_hash(path))
-        articles, warnings = read_articles(path, path_str)
-        docs = [article_fields(enrich(a), filesig) for a in articles]
-    except SourceError as exc:
-        return FileResult(path_str, "", [], [], str(exc) or type(exc).__name__)
-    except OSError as exc:
-        return FileResult(path_str, "", [], [], f"cannot read: {exc.strerror or exc}")
-    except Exception as exc:  # a bug in a reader must not stop the archive
-        log.exception("unexpected error reading %s", path_str)
-        return FileResult(path_str, "", [], [], f"internal error: {type(exc).__name__}: {exc}")
-    return FileResult(path_str, filesig, docs, list(warnings))
-
-
-def _init_worker(parent_pid: int | None = None):
-    if parent_pid is not None:
-        _exit_with_parent(parent_pid)
-    # Load the dictionary once per worker, not per file.
-    get_segmenter()
-
-
-def _exit_with_parent(parent_pid: int) -> None:
-    """End this worker when the run that forked it dies, even by SIGKILL.
-
-    A killed run cannot shut its pool down, and its forked workers would wait
-    for work forever, holding the inherited descriptor of Whoosh's write lock
-    (an flock): every later run would then fail with LockError.
-    """
-    try:
-        import ctypes
-        import signal
-
-        pr_set_pdeathsig = 1
-        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)  # Linux
-    except (OSError, AttributeError):
-        import threading
-
-        def watch():
-            while os.getppid() == parent_pid:
-                time.sleep(0.2)
-            os._exit(1)
-
-        threading.Thread(target=watch, daemon=True).start()
-    if os.getppid() != parent_pid:  # the run died before prctl took effect
-        os._exit(1)
 
 
 def indexed_files(ix) -> dict[str, str]:

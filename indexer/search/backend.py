@@ -1,0 +1,49 @@
+"""The seam between the service and whatever stores and searches the index.
+
+The service speaks to a `SearchBackend` and never to Whoosh: it hands over
+a `SearchRequest` and renders the `SearchResult`, article dicts and stats it
+gets back. `open_backend(settings)` picks the backend from the `BACKEND`
+setting and imports its module only then, so importing the service loads no
+search engine. Whoosh (`indexer.index`) is the embedded default; a second
+backend implements the same five members and passes the same contract
+tests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Protocol, runtime_checkable
+
+from indexer.search.request import SearchRequest, SearchResult
+
+BACKENDS = ("whoosh",)
+
+
+@runtime_checkable
+class SearchBackend(Protocol):
+    def search(self, request: SearchRequest) -> SearchResult:
+        """One page of results, facets and snippets; raises the `errors` it documents."""
+
+    def document(self, doc_id: str, q: str | None = None) -> dict | None:
+        """One article with its body and related articles (`q` adds highlights), or None."""
+
+    def stats(self) -> dict:
+        """Documents, languages, date range, top places, size and last update."""
+
+    def close(self) -> None:
+        """Release what the backend holds (files, connections)."""
+
+    @property
+    def generation(self) -> str | None:
+        """Which build of the index answers now (changes with every rebuild)."""
+
+
+def open_backend(settings: Mapping) -> SearchBackend:
+    """The configured backend, opened lazily (nothing is read until the first search)."""
+    name = str(settings.get("BACKEND") or "whoosh").lower()
+    if name == "whoosh":
+        from indexer.index.searcher import Searcher
+
+        timeout = settings.get("QUERY_TIMEOUT_MS") or None
+        return Searcher(settings["INDEX"], query_timeout_ms=timeout)
+    raise ValueError(f"unknown BACKEND {name!r}: one of {', '.join(BACKENDS)}")

@@ -1,0 +1,46 @@
+"""What a search asks and what it answers, whatever backend answers it.
+
+`SearchResult` is plain data: the JSON API and the HTML page render the
+very same object (see `service.results`). `facets` maps each facet name
+(`month`, `year`, `lang`, `source`, `location`) to `(value, count)` pairs,
+most frequent first (dates newest first), and `undated` to a count; each
+facet is counted under every filter but its own (multi-select).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+SORTS = ("relevance", "newest", "oldest")
+
+
+@dataclass
+class SearchRequest:
+    q: str = ""
+    page: int = 1
+    per_page: int = 10
+    sort: str | None = None
+    locations: list[str] = field(default_factory=list)
+    date_from: str | None = None
+    date_to: str | None = None
+    langs: list[str] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+    facets: bool = True
+    snippets: bool = True
+
+
+@dataclass
+class SearchResult:
+    query: str
+    total: int
+    page: int
+    per_page: int
+    sort: str
+    took_ms: float
+    hits: list[dict]
+    facets: dict  # name -> list of (value, count); plus "undated": int
+    expanded: dict
+    suggestion: str | None
+    unknown_locations: list[str] = field(default_factory=list)
+    generation: str = ""
+    relaxed: dict | None = None  # {"matched_words", "of", "complete"} when words were dropped
