@@ -13,7 +13,7 @@ from collections import defaultdict
 
 from whoosh import fields, formats
 
-from indexer.analysis.bigrams import BigramTokenizer, cjk_bigrams
+from indexer.analysis.bigrams import BigramTokenizer, gram_keys
 
 
 class PreAnalyzed:
@@ -68,5 +68,5 @@ class CjkBigrams(fields.FieldType):
         return super().index(value, **kwargs)
 
     def preanalyze(self, text: str) -> PreAnalyzed:
-        items = [(g.encode("utf-8"), 1, 1.0, b"") for g in dict.fromkeys(cjk_bigrams(text))]
+        items = [(g.encode("ascii"), 1, 1.0, b"") for g in gram_keys(text)]
         return PreAnalyzed("", items)

@@ -3,9 +3,9 @@
 * `title` and `body` store character offsets (`chars=True`), so snippets are
   cut from the stored text at the offsets in the postings: no document is
   ever re-analysed to highlight it.
-* `grams` holds the CJK character bigrams of title and body, documents
-  only: it finds a pasted Chinese span whatever words its edges cut
-  (`indexer.analysis.bigrams`).
+* `grams` holds the CJK character bigrams of title and body, hashed into
+  65,536 keys, documents only: it finds a pasted Chinese span whatever
+  words its edges cut (`indexer.analysis.bigrams`).
 * Every field a facet or a filter reads has a column (`sortable=True`):
   `date` (YYYYMMDD, zeros for unknown parts), `month`, `year`, `lang`,
   `source`, `places` and `places_all`. `indexer.index.columns` loads them once
@@ -23,7 +23,7 @@ from whoosh.codec.whoosh3 import W3Codec
 from indexer.analysis import bilingual_analyzer
 from indexer.index.fields import BilingualText, CjkBigrams
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 
 def build_schema() -> fields.Schema:

@@ -15,7 +15,7 @@ import threading
 
 import numpy as np
 
-from indexer.analysis.bigrams import cjk_bigrams
+from indexer.analysis.bigrams import gram_keys
 from indexer.index.caches import DecodedBlocks, SizedCache
 from indexer.index.columns import CODED_FIELDS, PLACE_FIELDS, SegmentCache
 from indexer.index.counting import MultiCounter
@@ -257,14 +257,15 @@ class IndexView:
         return Matches(docs, scores.astype(np.float32))
 
     def bigram_matches(self, text: str) -> Matches:
-        """Documents holding every CJK bigram of `text` (see `analysis.bigrams`).
+        """Documents holding every hashed bigram key of `text` (see `analysis.bigrams`).
 
+        A superset of the documents holding its bigrams: keys are shared.
         Rarest bigram first, so the candidates shrink as fast as they can.
         Scored at `BIGRAM_SCORE`: below any document its words found.
         """
         if BIGRAM_FIELD not in self.schema:  # an index built before the field
             return Matches.empty()
-        grams = list(dict.fromkeys(cjk_bigrams(text)))
+        grams = gram_keys(text)
         if not grams:
             return Matches.empty()
         lists = sorted((self.postings(BIGRAM_FIELD, g)[0] for g in grams), key=len)
