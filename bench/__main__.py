@@ -4,6 +4,7 @@ python -m bench corpus --size 20000 --seed 1 --out bench/corpus/seed1-n20000
 python -m bench run --size 20000 --seed 1 --out bench/results/n20000.json
 python -m bench run --size 100000 --systems fts5,newsarchive --http
 python -m bench report bench/results/n2000.json bench/results/n20000.json
+python -m bench extract            # extraction quality against trafilatura (bench/extract.py)
 """
 
 from __future__ import annotations
@@ -108,6 +109,35 @@ def report_command(files):
     from bench.report import markdown
 
     click.echo(markdown([json.loads(f.read_text("utf-8")) for f in files]))
+
+
+@cli.command("extract")
+@click.option(
+    "--scrapinghub",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Checkout or bare git dir of scrapinghub/article-extraction-benchmark (else cloned).",
+)
+@click.option("--only", default="en,zh", show_default=True, help="Page sets: en, zh.")
+@click.option("--verbose", is_flag=True, help="List wrong titles/dates and the worst pages.")
+def extract_command(scrapinghub, only, verbose):
+    """Body F1, titles and dates of newsarchive and trafilatura on the development pages."""
+    from bench.extract import SYSTEMS, fixture_pages, score, scrapinghub_pages, table
+
+    log = (lambda msg: click.echo(msg, err=True)) if verbose else None
+    sets = {}
+    if "en" in only:
+        sets["en (scrapinghub)"] = scrapinghub_pages(scrapinghub)
+    if "zh" in only:
+        sets["zh (fixtures)"] = fixture_pages()
+    results = {}
+    for name, pages in sets.items():
+        results[name] = {system: score(pages, system, log) for system in SYSTEMS}
+        if verbose:
+            for system, s in results[name].items():
+                worst = ", ".join(f"{n} {f:.2f}" for f, n in s.worst[:8])
+                click.echo(f"  {name} {system} worst: {worst}", err=True)
+    click.echo(table(results))
 
 
 @cli.command("_child", hidden=True)
