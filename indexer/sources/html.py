@@ -34,6 +34,7 @@ from indexer.sources import SourceError
 from indexer.sources.boilerplate import footer_start, is_boilerplate, is_short_label
 from indexer.sources.encoding import declared_html_charset, decode, normalize_text
 from indexer.sources.markup import Block, blocks, parse_document, prune
+from indexer.sources.pagedate import choose_date, declared_day, header_date, script_date
 from indexer.sources.text import articles_from_text, fallback_title, is_lead, shorten
 
 # The only markup metadata lives in. bs4 gets just these tags, found by one
@@ -74,10 +75,24 @@ _DATE_META = (
     "dcterms.date",
     "dcterms.issued",
     "dcterms.created",
+    "firstpublishedtime",
+    "publishtime",
+    "publish_time",
+    "pubtime",
+    "og:release_date",
+    "release_date",
     "sailthru.date",
     "parsely-pub-date",
     "article.published",
     "date",
+)
+_MODIFIED_META = (
+    "article:modified_time",
+    "og:updated_time",
+    "lastmodifiedtime",
+    "datemodified",
+    "last-modified",
+    "dcterms.modified",
 )
 _TITLE_SEPARATORS = re.compile(r"\s+[|｜\-–—·»:]\s+|\s*(?:[|｜_]|--|——|-(?=[\u4e00-\u9fff]))\s*")
 _SITE_WORDS = re.compile(
@@ -121,6 +136,7 @@ class PageMeta:
     lang: str | None = None
     locations: list[str] | None = None
     ld_body: str | None = None
+    modified: str | None = None  # the last modification the page declares
 
 
 def articles_from_html(data: bytes) -> list[Article]:
@@ -141,13 +157,15 @@ def article_from_html(text: str) -> Article:
         raise SourceError(f"cannot parse HTML: {exc}") from None
 
     title = meta.title
-    paras = main_text(root, meta)
+    prune(root)
+    page_blocks = blocks(root)
+    paras = main_text(root, meta, page_blocks)
     if not paras and meta.ld_body:
         paras = [p.strip() for p in meta.ld_body.split("\n") if p.strip()]
     if not paras:
         raise SourceError("no article text found in the page")
     if title is None:
-        title = _headline_before(root, paras) or fallback_title("\n\n".join(paras))
+        title = _headline_before(page_blocks, paras) or fallback_title("\n\n".join(paras))
     # Entities (&shy;, &#8203;) can put back what decoding removed.
     body = normalize_text("\n\n".join(paras))
     return Article(
@@ -155,7 +173,7 @@ def article_from_html(text: str) -> Article:
         body=body,
         url=meta.url,
         source=meta.source,
-        declared_date=meta.date,
+        declared_date=_page_date(text, meta, page_blocks, paras, title),
         declared_lang=_plausible_lang(meta.lang, body),
         declared_locations=meta.locations,
     )
@@ -212,6 +230,9 @@ def page_metadata(html: str) -> PageMeta:
     )
     if meta.date is None:
         meta.date = _time_datetime(soup)
+    meta.modified = _ld_str(ld.get("dateModified")) or next(
+        (metas[k] for k in _MODIFIED_META if metas.get(k)), None
+    )
 
     canonical = None
     for link in soup.find_all("link"):
@@ -403,13 +424,63 @@ def _plausible_lang(lang: str | None, body: str) -> str | None:
     return lang
 
 
+# -- date -------------------------------------------------------------------
+
+
+def _page_date(
+    html: str, meta: PageMeta, page_blocks: list[Block], paras: list[str], title: str
+) -> str | None:
+    """The date to declare: the page's metadata as written when it names a day,
+    else the best of the ranked candidates of `pagedate`, as YYYY-MM-DD."""
+    if declared_day(meta.date) is not None:
+        return meta.date
+    found = script_date(html)
+    if found is None:
+        lines = [b.text for b in page_blocks]
+        headline_at, prose_at = _article_start(page_blocks, paras, meta, title)
+        found = header_date(lines, headline_at, prose_at)
+    if found is None:
+        found = choose_date(
+            declared=None,
+            script=None,
+            header=None,
+            body_text=f"{title}\n" + "\n".join(paras),
+            url=meta.url or "",
+            html=html,
+            modified=declared_day(meta.modified),
+        )
+    return found.iso if found is not None else meta.date
+
+
+def _article_start(
+    page_blocks: list[Block], paras: list[str], meta: PageMeta, title: str
+) -> tuple[int | None, int | None]:
+    """Indexes of the headline's block and of the article's first prose block."""
+    titles = {_key(t) for t in (title, meta.title, meta.headline) if t}
+    headline_at = next(
+        (i for i, b in enumerate(page_blocks) if _key(b.text) in titles),
+        next((i for i, b in enumerate(page_blocks) if b.element.tag == "h1"), None),
+    )
+    body = {_key(p) for p in paras[:5]}
+    prose_at = next(
+        (
+            i
+            for i, b in enumerate(page_blocks)
+            if i > (headline_at if headline_at is not None else -1) and _key(b.text) in body
+        ),
+        None,
+    )
+    return headline_at, prose_at
+
+
 # -- main text --------------------------------------------------------------
 
 
-def main_text(root, meta: PageMeta) -> list[str]:
-    """The article's paragraphs: trafilatura's, with skipped prose put back."""
-    prune(root)
-    page_blocks = blocks(root)
+def main_text(root, meta: PageMeta, page_blocks: list[Block]) -> list[str]:
+    """The article's paragraphs: trafilatura's, with skipped prose put back.
+
+    `root` is already pruned and `page_blocks` are its text blocks.
+    """
     extracted = trafilatura.extract(
         root,
         fast=True,
@@ -549,9 +620,8 @@ def _is_info_line(line: str) -> bool:
     return len(rest) <= 2 and bool(re.search(r"\d", line))
 
 
-def _headline_before(root, paras: list[str]) -> str | None:
+def _headline_before(page_blocks: list[Block], paras: list[str]) -> str | None:
     """A page with no title metadata: the short line right above the first paragraph."""
-    page_blocks = blocks(root)
     first_key = _key(paras[0])
     for i, block in enumerate(page_blocks):
         key = _key(block.text)

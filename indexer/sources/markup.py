@@ -22,13 +22,10 @@ DROP_TAGS = (
     "iframe",
     "svg",
     "canvas",
-    "form",
     "button",
     "select",
     "textarea",
     "nav",
-    "aside",
-    "footer",
     "object",
     "embed",
     "video",
@@ -79,6 +76,7 @@ BLOCK_TAGS = frozenset(
 )
 _SPACES = re.compile(r"[ \t\u00a0\u3000\u2002\u2003\u2009]+")
 _NOT_TEXT = re.compile(r"\s+")
+_STRAY_END = re.compile(r"</(?:html|body)\s*>", re.IGNORECASE)
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 _LOOKS_LIKE_MARKUP = re.compile(
     r"<(?:p|br|div|span|a|b|i|em|strong|li|ul|ol|h[1-6]|img|table|blockquote|font)\b[^>]*>"
@@ -97,16 +95,32 @@ class Block:
 
 
 def parse_document(html: str) -> lxml.html.HtmlElement:
-    """Parse a whole page; lxml refuses str input that names its encoding."""
+    """Parse a whole page; lxml refuses str input that names its encoding.
+
+    libxml2 stops reading at the first `</html>`, so a template that closes
+    its header include with `</body></html>` would cut the article off: every
+    `</html>` and `</body>` is dropped, and the parser closes them at the end.
+    """
     html = _XML_DECLARATION.sub("", html, count=1)
+    html = _STRAY_END.sub("", html)
     return lxml.html.document_fromstring(html)
+
+
+# Page furniture as a rule, but Chinese CMS templates wrap whole pages in a
+# `<form>` and put the article column in an `<aside>` or `<footer>`: these go
+# only when they do not hold most of the page's prose.
+GUARDED_TAGS = ("form", "aside", "footer")
+#: Share of the page's prose a guarded element must hold to be kept.
+ARTICLE_SHARE = 0.4
 
 
 def prune(root: lxml.html.HtmlElement) -> None:
     """Remove scripts, navigation, forms, asides, footers, comments, and lists of links.
 
     A site `<header>` goes too, but not a `<header>` inside `<article>` or
-    `<main>`, which often holds the standfirst.
+    `<main>`, which often holds the standfirst. A form, aside or footer that
+    holds the article (most of the page's prose: long, punctuated runs with
+    few links) stays, though what is inside it is still pruned.
     """
     doomed = []
     for el in root.iter(lxml.etree.Comment, lxml.etree.ProcessingInstruction):
@@ -121,6 +135,32 @@ def prune(root: lxml.html.HtmlElement) -> None:
         doomed.append(el)
     for el in doomed:
         _remove(el)
+    guarded = list(root.iter(*GUARDED_TAGS))
+    if not guarded:
+        return
+    page = prose_chars(root)
+    for el in guarded:
+        if page == 0 or prose_chars(el) < ARTICLE_SHARE * page:
+            _remove(el)
+
+
+_CJK_CHAR = re.compile("[\u3400-\u4dbf\u4e00-\u9fff]")
+_PROSE_PUNCT = re.compile(r"[。！？；，,;!?]|\.(?:\s|$)")
+
+
+def is_prose_text(text: str, link_chars: int = 0) -> bool:
+    """Running text, not a label, link or caption: long enough and punctuated."""
+    if link_chars > 0.3 * len(text):
+        return False
+    cjk = len(_CJK_CHAR.findall(text))
+    if cjk >= len(text) * 0.3:
+        return cjk >= 20 and _PROSE_PUNCT.search(text) is not None
+    return len(text) >= 80 and _PROSE_PUNCT.search(text) is not None
+
+
+def prose_chars(el: lxml.html.HtmlElement) -> int:
+    """Characters of prose blocks under `el`: how much article text it holds."""
+    return sum(len(b.text) for b in blocks(el) if is_prose_text(b.text, b.link_chars))
 
 
 def _is_link_list(el: lxml.html.HtmlElement) -> bool:

@@ -1,0 +1,188 @@
+"""The publication date of a saved page, from everything the page says about it.
+
+A date facet is only as good as this one value, and real pages state it in
+many places of very different trust. Candidates are ranked by where they
+come from, not by how often they occur or where in the text they stand:
+
+1. metadata the page declares for this purpose (`<meta name="pubdate">`,
+   `firstpublishedtime`, `itemprop="datePublished"`, JSON-LD, `<time>`),
+   read by `html.page_metadata`;
+2. script variables of platforms that render the date in JavaScript
+   (`var ct = "1581494400"`, `publish_time = "2021-07-05"`);
+3. the header line near the headline (`2019-09-07 10:23:41 来源：某某网`,
+   `发布时间：2019年09月07日`, `作者：… 2019-09-07`), which the body cleaning
+   later drops as debris;
+4. a dateline in the article's own first lines (`本报讯 9月26日`), whose
+   missing year comes from the URL, the header or the text
+   (`indexer.extract.dates.extract_date`);
+5. htmldate (trafilatura's date library), which also reads URL forms and
+   page-wide text patterns: right on most pages, but on list-heavy pages it
+   takes a neighbouring item's date, so it only fills in what 1–4 left open.
+
+A date mentioned in the story (an anniversary, a death, a deadline) is never
+a candidate of ranks 1–3, and no candidate later than the page's latest
+trustworthy date (a modification time, the header line) is taken.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta, timezone
+
+from indexer.article import PubDate
+from indexer.extract.dates import extract_date, parse_date_value
+
+# ISO-like and Chinese full dates, wherever they stand in a short line.
+_FULL_DATE = re.compile(
+    r"(?<![0-9])((?:19|20)[0-9]{2})\s*[-/.年]\s*([01]?[0-9])\s*[-/.月]\s*([0-3]?[0-9])(?![0-9])"
+)
+_SCRIPT = re.compile(r"<script\b[^>]*>(.*?)</script\s*>", re.IGNORECASE | re.DOTALL)
+# `var ct = "1581494400"`, `publish_time: '2021-07-05 10:00'`, `"pubDate":"..."`.
+_SCRIPT_VAR = re.compile(
+    r"""(?<![\w.])["']?(?P<name>ct|publish_?time|pub_?time|pub_?date|publish_?date|ptime"""
+    r"""|create_?time|first_?publish(?:ed)?_?time|datePublished|publishedAt)["']?\s*[=:]\s*"""
+    r"""(?:["'](?P<quoted>[^"'\n]{4,40})["']|(?P<bare>[0-9]{10,13})\b)""",
+    re.IGNORECASE,
+)
+_EPOCH = re.compile(r"^[0-9]{10}(?:[0-9]{3})?$")
+# Labels of the line that carries the page's own date near its headline.
+_HEADER_LABEL = re.compile(
+    r"来源|作者|发布|发表|时间|日期|编辑|浏览|阅读|点击|稿源|记者"
+    r"|\b(?:Source|By|Published|Updated|Posted|Date)\b",
+    re.IGNORECASE,
+)
+_DATE_DEBRIS = re.compile(r"[0-9\s:：/\-.年月日时分秒|｜()（）]+")
+#: A header line is short; longer lines are prose that may mention dates.
+HEADER_MAX_CHARS = 150
+#: Blocks after the headline searched for the header line.
+HEADER_REACH = 6
+#: Hours east of UTC for epoch times on Chinese pages (platforms show Beijing time).
+CHINA_UTC_OFFSET = 8
+_CJK = re.compile("[\u3400-\u4dbf\u4e00-\u9fff]")
+
+
+def full_date(text: str) -> PubDate | None:
+    """The first complete year-month-day in `text`, or None."""
+    for m in _FULL_DATE.finditer(text):
+        found = parse_date_value(f"{m[1]}-{int(m[2]):02d}-{int(m[3]):02d}")
+        if found.precision == "day":
+            return found
+    return None
+
+
+def declared_day(value: str | None) -> PubDate | None:
+    """A declared metadata value as a day, also in forms like '2023-10-09-07:45:12'."""
+    if not value:
+        return None
+    found = parse_date_value(value)
+    if found.precision == "day":
+        return found
+    if _EPOCH.match(value.strip()):
+        return _epoch_day(value.strip(), chinese=True)
+    return full_date(value[:40])
+
+
+def script_date(html: str) -> PubDate | None:
+    """The date a platform page sets in JavaScript (`var ct = "1581494400"`)."""
+    chinese = _CJK.search(html[:20000]) is not None
+    for script in _SCRIPT.finditer(html):
+        body = script.group(1)
+        if "ld+json" in script.group(0)[:200].lower():
+            continue  # JSON-LD is read as metadata
+        for m in _SCRIPT_VAR.finditer(body):
+            value = (m["quoted"] or m["bare"] or "").strip()
+            if _EPOCH.match(value):
+                found = _epoch_day(value, chinese)
+            else:
+                found = declared_day(value)
+            if found is not None:
+                return found
+    return None
+
+
+def _epoch_day(value: str, chinese: bool) -> PubDate | None:
+    seconds = int(value[:10])
+    if not 631152000 <= seconds <= 4102444800:  # 1990 .. 2100
+        return None
+    zone = timezone(timedelta(hours=CHINA_UTC_OFFSET)) if chinese else UTC
+    when = datetime.fromtimestamp(seconds, tz=zone)
+    return PubDate(when.year, when.month, when.day)
+
+
+def is_header_line(line: str) -> bool:
+    """'2019-09-07 10:23:41 来源：某某网', '发布时间：2019年09月07日', '作者：张三 2019-09-07'."""
+    if len(line) > HEADER_MAX_CHARS or full_date(line) is None:
+        return False
+    if _HEADER_LABEL.search(line):
+        return True
+    return len(_DATE_DEBRIS.sub("", line)) <= 12  # a date standing alone, maybe a weekday
+
+
+def header_date(lines: list[str], headline_at: int | None, prose_at: int | None) -> PubDate | None:
+    """The date in the header line: after the headline, before the article's prose.
+
+    `lines` are the page's text blocks in order; `headline_at` is the block
+    of the headline and `prose_at` the first block of the article. Without a
+    headline the few blocks right above the article are searched.
+    """
+    if headline_at is not None:
+        lo, hi = headline_at + 1, headline_at + 1 + HEADER_REACH
+        if prose_at is not None and prose_at > headline_at:
+            hi = min(hi, prose_at + 1)
+    elif prose_at is not None:
+        lo, hi = max(0, prose_at - 4), prose_at + 1
+    else:
+        return None
+    for line in lines[lo:hi]:
+        if is_header_line(line):
+            return full_date(line)
+    return None
+
+
+def htmldate_day(html: str) -> PubDate | None:
+    """htmldate's original-publication date from markup, URL and its known patterns.
+
+    Its extensive text search stays off: on the development pages it took a
+    copyright year's January 1st or a related item's date more often than it
+    found a date the ranks above had missed, and a file's path (read later,
+    in `enrich`) is a better last resort than a date picked from the story.
+    """
+    import htmldate
+
+    try:
+        value = htmldate.find_date(
+            html, extensive_search=False, original_date=True, outputformat="%Y-%m-%d"
+        )
+    except (ValueError, TypeError, OverflowError):  # pragma: no cover
+        value = None
+    return declared_day(value) if value else None
+
+
+def latest_day(values: Iterable[PubDate | None]) -> PubDate | None:
+    known = [v for v in values if v is not None and v.precision == "day"]
+    return max(known, key=lambda d: d.as_int) if known else None
+
+
+def choose_date(
+    *,
+    declared: PubDate | None,
+    script: PubDate | None,
+    header: PubDate | None,
+    body_text: str,
+    url: str,
+    html: str,
+    modified: PubDate | None = None,
+) -> PubDate | None:
+    """The best day among the ranked candidates, or None when no source has one."""
+    bound = latest_day((declared, script, header, modified))
+    for found in (declared, script, header):
+        if found is not None:
+            return found
+    from_body = extract_date(body_text, url=url)
+    if from_body.precision == "day" and (bound is None or from_body.as_int <= bound.as_int):
+        return from_body
+    guessed = htmldate_day(html)
+    if guessed is not None and (bound is None or guessed.as_int <= bound.as_int):
+        return guessed
+    return None
