@@ -566,10 +566,14 @@ def _merge_skipped(lines: list[str], page_blocks: list[Block], meta: PageMeta) -
             break
 
     inserts: dict[int, list[str]] = {}
+    seen = set(keys)
     for i in sorted(candidates):
         block = page_blocks[i]
-        if not _is_prose(block) or is_boilerplate(block.text):
+        if not _is_prose(block) or is_boilerplate(block.text) or _is_aside_text(block):
             continue
+        if _key(block.text) in seen:  # a caption repeated by a slideshow
+            continue
+        seen.add(_key(block.text))
         nxt = next(j for j in matched if j > i)
         inserts.setdefault(where[nxt], []).append(block.text)
     if not inserts:
@@ -579,6 +583,32 @@ def _merge_skipped(lines: list[str], page_blocks: list[Block], meta: PageMeta) -
         out.extend(inserts.get(n, []))
         out.append(line)
     return out
+
+
+_ASIDE_NAMES = re.compile(
+    r"caption|credit|photo|image|gallery|slide|media|newsletter|signup|promo|subscribe"
+    r"|related|recommend|comment|share|social|advert|sponsor",
+    re.IGNORECASE,
+)
+
+
+def _is_aside_text(block: Block) -> bool:
+    """Text beside the article: a figure's caption, a promo, a comment or related item.
+
+    trafilatura leaves these out on purpose; only prose it skipped for no such
+    reason is put back.
+    """
+    el = block.element
+    for _ in range(4):
+        if el is None:
+            break
+        if el.tag in ("figure", "figcaption"):
+            return True
+        names = f"{el.get('class') or ''} {el.get('id') or ''}"
+        if _ASIDE_NAMES.search(names):
+            return True
+        el = el.getparent()
+    return False
 
 
 def _is_prose(block: Block) -> bool:
