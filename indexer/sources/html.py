@@ -31,9 +31,16 @@ from bs4 import BeautifulSoup
 
 from indexer.article import Article
 from indexer.sources import SourceError
-from indexer.sources.boilerplate import footer_start, is_boilerplate, is_short_label
+from indexer.sources.boilerplate import (
+    article_end,
+    footer_start,
+    is_boilerplate,
+    is_end_marker,
+    is_lead_junk,
+    is_short_label,
+)
 from indexer.sources.encoding import declared_html_charset, decode, normalize_text
-from indexer.sources.markup import Block, blocks, parse_document, prune
+from indexer.sources.markup import Block, blocks, is_prose_text, parse_document, prune
 from indexer.sources.pagedate import choose_date, declared_day, header_date, script_date
 from indexer.sources.text import articles_from_text, fallback_title, is_lead, shorten
 
@@ -121,6 +128,9 @@ _INFO_LINE = re.compile(
     r"(?:来源|作者|编辑|发布时间|发布日期|浏览次数|阅读量|Source|By)\s*[:：]", re.IGNORECASE
 )
 _HAS_DATE = re.compile(r"\d{4}\s*[-/.年]\s*\d{1,2}|\d{1,2}\s+[A-Z][a-z]{2,8}\s+\d{4}")
+#: Below this share of the page's prose, the pruned page's text is checked
+#: against the unpruned page's.
+LOST_SHARE = 0.3
 _WORD_CHAR = re.compile(r"[^\W_]")
 _SENTENCE_PUNCT = re.compile(r"[。！？；，,;!?]|\.(?:\s|$)")
 
@@ -160,6 +170,13 @@ def article_from_html(text: str) -> Article:
     prune(root)
     page_blocks = blocks(root)
     paras = main_text(root, meta, page_blocks)
+    prose = sum(len(b.text) for b in page_blocks if _is_prose(b))
+    if sum(len(p) for p in paras) < LOST_SHARE * prose:
+        # Pruning can mislead trafilatura (a removed <header> made it pick a
+        # promo box on one page): the unpruned page, if it gives much more.
+        retry = _clean_lines(_trafilatura_lines(parse_document(text)), meta)
+        if sum(len(p) for p in retry) > 2 * sum(len(p) for p in paras):
+            paras = retry
     if not paras and meta.ld_body:
         paras = [p.strip() for p in meta.ld_body.split("\n") if p.strip()]
     if not paras:
@@ -481,16 +498,7 @@ def main_text(root, meta: PageMeta, page_blocks: list[Block]) -> list[str]:
 
     `root` is already pruned and `page_blocks` are its text blocks.
     """
-    extracted = trafilatura.extract(
-        root,
-        fast=True,
-        include_comments=False,
-        include_tables=False,
-        include_images=False,
-        deduplicate=False,
-    )
-    lines = [_squash(line) for line in (extracted or "").split("\n")]
-    lines = [line for line in lines if line]
+    lines = _trafilatura_lines(root)
     if lines:
         return _clean_lines(_merge_skipped(lines, page_blocks, meta), meta)
     # trafilatura found nothing (a very short page): the prose blocks, or
@@ -500,6 +508,19 @@ def main_text(root, meta: PageMeta, page_blocks: list[Block]) -> list[str]:
         plain = [b.text for b in page_blocks if b.link_chars < 0.5 * len(b.text)]
         lines = _clean_lines(plain, meta)
     return lines
+
+
+def _trafilatura_lines(root) -> list[str]:
+    extracted = trafilatura.extract(
+        root,
+        fast=True,
+        include_comments=False,
+        include_tables=False,
+        include_images=False,
+        deduplicate=False,
+    )
+    lines = [_squash(line) for line in (extracted or "").split("\n")]
+    return [line for line in lines if line]
 
 
 def _squash(line: str) -> str:
@@ -625,18 +646,27 @@ def _is_prose(block: Block) -> bool:
 def _clean_lines(lines: list[str], meta: PageMeta) -> list[str]:
     titles = {_key(t) for t in (meta.title, meta.headline, meta.page_title) if t}
     out = []
+    begun = False  # a prose line has been kept: the article has started
     for line in lines:
+        if begun and is_end_marker(line):
+            break  # checked first: the boilerplate test would drop the marker
         if _key(line) in titles or is_boilerplate(line) or _is_info_line(line):
             continue
         if not _WORD_CHAR.search(line):  # a lone '|' or '>>' left from a menu
             continue
         out.append(line)
+        begun = begun or is_prose_text(line)
     # Labels above the text ('首页', '新闻', 'By Jane Doe') are menu or byline
     # debris; a dateline standing alone stays for the date stage.
     start = 0
-    while start < len(out) - 1 and is_short_label(out[start]) and not is_lead(out[start]):
+    while (
+        start < len(out) - 1
+        and (is_short_label(out[start]) or is_lead_junk(out[start]))
+        and not is_lead(out[start])
+    ):
         start += 1
     out = out[start:]
+    out = out[: article_end(out)]
     return out[: footer_start(out)]
 
 

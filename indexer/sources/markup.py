@@ -136,12 +136,35 @@ def prune(root: lxml.html.HtmlElement) -> None:
     for el in doomed:
         _remove(el)
     guarded = list(root.iter(*GUARDED_TAGS))
-    if not guarded:
+    named = [el for el in root.iter("div", "section", "ul", "ol", "dl", "table") if _aside_name(el)]
+    if not guarded and not named:
         return
     page = prose_chars(root)
     for el in guarded:
         if page == 0 or prose_chars(el) < ARTICLE_SHARE * page:
             _remove(el)
+        else:
+            el.tag = "div"  # trafilatura would flatten a kept <aside> into one line
+    for el in named:
+        if el.getparent() is not None and prose_chars(el) < ARTICLE_SHARE * page:
+            _remove(el)
+
+
+# Containers named for what sits beside an article: comment sections, related
+# and recommended lists, share bars, QR codes, login and app prompts. Matched on
+# whole words of class and id, and removed only when they hold little of the
+# page's prose, so a body marked `class="post share-enabled"` survives.
+_ASIDE_NAME = re.compile(
+    r"(?:^|[\s_-])(?:comments?|comment(?:list|area|box|wrap)|discuss\w*|reply|replies"
+    r"|recommend\w*|related|relate|share|sharebar|social|qr|qrcode|login|app(?:promo|download)"
+    r"|newsletter|subscribe|advert\w*|sponsor\w*)(?:$|[\s_-])",
+    re.IGNORECASE,
+)
+
+
+def _aside_name(el) -> bool:
+    names = f"{el.get('class') or ''} {el.get('id') or ''}".strip()
+    return bool(names) and _ASIDE_NAME.search(names) is not None
 
 
 _CJK_CHAR = re.compile("[\u3400-\u4dbf\u4e00-\u9fff]")
