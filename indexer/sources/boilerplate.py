@@ -214,7 +214,8 @@ _END_MARK = re.compile(
 _EN_END_MARK = re.compile(
     r"^(?:Related(?: (?:Articles?|Stories|News|Coverage|Content|Posts|Reading|Topics))?"
     r"|Recommended(?: for you| Stories| Reading)?|More (?:from|on|stories|news)\b.*"
-    r"|You (?:may|might) (?:also )?(?:like|be interested in)|Read (?:more|next)|Most (?:read|popular)"
+    r"|You (?:may|might) (?:also )?(?:like|be interested in)|Read (?:more|next)"
+    r"|Most (?:read|popular)"
     r"|Trending(?: Now| Stories)?|Comments?(?: \(\d+\))?|\d+ Comments?|Leave a (?:comment|reply)"
     r"|Join the (?:conversation|discussion)|Sign up for.*|Get breaking news.*|Show comments"
     r"|ATENÇÃO: Comentários.*|Comentários)\s*:?$",
