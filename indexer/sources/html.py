@@ -1,33 +1,29 @@
 """News pages saved as HTML: metadata from the markup, the article from the text.
 
-Metadata (title, site name, publication date, canonical URL, language,
-places) comes from what the page declares, read with BeautifulSoup over the
-lxml parser from the page's `<title>`, `<meta>`, `<link>`, JSON-LD
-`<script>`, `<time>` and `<h1>` tags only. Dates are kept as the raw string
-the page gives; with no date metadata the date stays None and the date stage
-looks at the URL and the text.
+`pagemeta` reads what the page declares (title via `titles`, site, date,
+URL, language, places); `pagedate` ranks the page's date sources.
 
 The article text is trafilatura's (F1 0.93 against 0.83 for `<p>` rules on
-English pages), run on a tree we have already pruned of scripts, navigation,
-asides, footers and link lists, which makes it several times faster on
-portal pages with hundreds of links. trafilatura loses the lead of some
-Chinese portal pages (the lead sits in a summary block outside the container
-it picks) and keeps bylines, date lines and copyright/ICP lines; so its lines
-are merged with the page's own text blocks: prose blocks it skipped inside
-the article's span, or just before it up to the headline, are put back in
-place, and `boilerplate` lines are dropped.
+English pages), run on a tree `markup.prune` has already cleared of scripts,
+navigation, link lists, comment/related/share containers and the forms,
+asides and footers that do not hold the article, which makes it several
+times faster on portal pages with hundreds of links. trafilatura loses the
+lead of some Chinese portal pages (the lead sits in a summary block outside
+the container it picks) and keeps bylines, date lines and copyright/ICP
+lines; so its lines are merged with the page's own text blocks: prose blocks
+it skipped inside the article's span, or just before it up to the headline,
+are put back in place (never captions, promos, comments or related items,
+never past an end-of-article marker), `boilerplate` lines are dropped, and
+the text is cut at the first end-of-article marker (责任编辑, 相关新闻,
+网友评论, 免责声明, QR-code and app promotions).
 """
 
 from __future__ import annotations
 
-import json
 import re
-from dataclasses import dataclass
-from typing import Any
 
 import lxml.etree
 import trafilatura
-from bs4 import BeautifulSoup
 
 from indexer.article import Article
 from indexer.sources import SourceError
@@ -40,80 +36,18 @@ from indexer.sources.boilerplate import (
     is_short_label,
 )
 from indexer.sources.encoding import declared_html_charset, decode, normalize_text
-from indexer.sources.markup import Block, blocks, is_prose_text, parse_document, prune
+from indexer.sources.markup import (
+    Block,
+    blocks,
+    is_aside_name,
+    is_prose_text,
+    parse_document,
+    prune,
+)
 from indexer.sources.pagedate import choose_date, declared_day, header_date, script_date
+from indexer.sources.pagemeta import PageMeta, page_metadata
 from indexer.sources.text import articles_from_text, fallback_title, is_lead, shorten
 
-# The only markup metadata lives in. bs4 gets just these tags, found by one
-# regex scan: building its tree for a whole 150 KB portal page (12,000 tags)
-# took 25 ms, five times the rest of the reader.
-_METADATA_MARKUP = re.compile(
-    r"<title\b[^>]*>.*?</title\s*>|<h1\b[^>]*>.*?</h1\s*>"
-    r"|<script\b[^>]*ld\+json[^>]*>.*?</script\s*>"
-    r"|<(?:meta|link|time)\b(?:[^>\"']|\"[^\"]*\"|'[^']*')*>",
-    re.IGNORECASE | re.DOTALL,
-)
-_ARTICLE_TYPES = {
-    "newsarticle",
-    "reportagenews",
-    "analysisnewsarticle",
-    "opinionnewsarticle",
-    "backgroundnewsarticle",
-    "reviewnewsarticle",
-    "asknewsarticle",
-    "article",
-    "blogposting",
-    "liveblogposting",
-    "report",
-    "techarticle",
-    "scholarlyarticle",
-}
-_DATE_META = (
-    "article:published_time",
-    "og:published_time",
-    "datepublished",
-    "pubdate",
-    "publishdate",
-    "publish-date",
-    "publish_date",
-    "publication_date",
-    "dc.date",
-    "dc.date.issued",
-    "dcterms.date",
-    "dcterms.issued",
-    "dcterms.created",
-    "firstpublishedtime",
-    "publishtime",
-    "publish_time",
-    "pubtime",
-    "og:release_date",
-    "release_date",
-    "sailthru.date",
-    "parsely-pub-date",
-    "article.published",
-    "date",
-)
-_MODIFIED_META = (
-    "article:modified_time",
-    "og:updated_time",
-    "lastmodifiedtime",
-    "datemodified",
-    "last-modified",
-    "dcterms.modified",
-)
-_TITLE_SEPARATORS = re.compile(r"\s+[|｜\-–—·»:]\s+|\s*(?:[|｜_]|--|——|-(?=[\u4e00-\u9fff]))\s*")
-_SITE_WORDS = re.compile(
-    r"网|报|新闻|频道|电视|日报|时报|在线|客户端|资讯|中心|政府|门户|"
-    r"\b(?:News|Times|Post|Daily|Herald|Guardian|Journal|Tribune|Telegraph|Online|BBC|CNN|"
-    r"Reuters|Xinhua|Bloomberg|Press|Media|Magazine|Gazette|Independent|Observer|Wire)\b|"
-    r"\.(?:com|cn|net|org)\b",
-    re.IGNORECASE,
-)
-_SOURCE_PREFIX = re.compile(r"^\s*(?:来源|稿源|出处|source)\s*[:：]\s*", re.IGNORECASE)
-_HTML_LANG = re.compile(
-    r"<html\b[^>]*?\s(?:xml:)?lang\s*=\s*[\"']?([A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*)",
-    re.IGNORECASE,
-)
 _CJK_CHAR = re.compile("[\u3400-\u4dbf\u4e00-\u9fff]")
 _LATIN_CHAR = re.compile("[A-Za-z]")
 _DATE_TOKENS = re.compile(
@@ -133,20 +67,6 @@ _HAS_DATE = re.compile(r"\d{4}\s*[-/.年]\s*\d{1,2}|\d{1,2}\s+[A-Z][a-z]{2,8}\s+
 LOST_SHARE = 0.3
 _WORD_CHAR = re.compile(r"[^\W_]")
 _SENTENCE_PUNCT = re.compile(r"[。！？；，,;!?]|\.(?:\s|$)")
-
-
-@dataclass
-class PageMeta:
-    title: str | None = None
-    headline: str | None = None  # the page's <h1>
-    page_title: str | None = None  # the raw <title>
-    source: str | None = None
-    date: str | None = None
-    url: str | None = None
-    lang: str | None = None
-    locations: list[str] | None = None
-    ld_body: str | None = None
-    modified: str | None = None  # the last modification the page declares
 
 
 def articles_from_html(data: bytes) -> list[Article]:
@@ -194,235 +114,6 @@ def article_from_html(text: str) -> Article:
         declared_lang=_plausible_lang(meta.lang, body),
         declared_locations=meta.locations,
     )
-
-
-# -- metadata ---------------------------------------------------------------
-
-
-def page_metadata(html: str) -> PageMeta:
-    """What the page says about itself, from meta tags, JSON-LD, <title>, <h1>, <time>."""
-    markup = "\n".join(m.group() for m in _METADATA_MARKUP.finditer(html))
-    soup = BeautifulSoup(f"<html><head>{markup}</head></html>", "lxml")
-    metas: dict[str, str] = {}
-    for tag in soup.find_all("meta"):
-        content = tag.get("content")
-        if not isinstance(content, str) or not content.strip():
-            continue
-        for attr in ("property", "name", "itemprop", "http-equiv"):
-            key = tag.get(attr)
-            if isinstance(key, str) and key.strip():
-                metas.setdefault(key.strip().lower(), " ".join(content.split()))
-    ld = _json_ld_article(soup)
-    meta = PageMeta()
-
-    title_tag = soup.find("title")
-    meta.page_title = _text(title_tag) or None
-    h1 = soup.find("h1")
-    meta.headline = _text(h1)[:300] or None
-
-    publisher = ld.get("publisher")
-    if isinstance(publisher, list):
-        publisher = publisher[0] if publisher else None
-    publisher_name = _ld_str(publisher.get("name")) if isinstance(publisher, dict) else None
-    source_meta = metas.get("source") or metas.get("dc.publisher")
-    meta.source = (
-        publisher_name
-        or metas.get("og:site_name")
-        or (_SOURCE_PREFIX.sub("", source_meta).strip() if source_meta else None)
-        or metas.get("application-name")
-        or None
-    )
-    meta.title = _choose_title(
-        og=metas.get("og:title") or metas.get("twitter:title"),
-        ld=_ld_str(ld.get("headline")),
-        page=meta.page_title,
-        h1=meta.headline,
-        site=meta.source,
-    )
-    if meta.source is None and meta.page_title:
-        meta.source = _title_site(meta.page_title)
-
-    meta.date = _ld_str(ld.get("datePublished")) or next(
-        (metas[k] for k in _DATE_META if metas.get(k)), None
-    )
-    if meta.date is None:
-        meta.date = _time_datetime(soup)
-    meta.modified = _ld_str(ld.get("dateModified")) or next(
-        (metas[k] for k in _MODIFIED_META if metas.get(k)), None
-    )
-
-    canonical = None
-    for link in soup.find_all("link"):
-        rel = link.get("rel") or []
-        href = link.get("href")
-        if "canonical" in [r.lower() for r in rel] and isinstance(href, str) and href.strip():
-            canonical = href.strip()
-            break
-    candidates = [canonical, metas.get("og:url"), _ld_url(ld)]
-    absolute = [u for u in candidates if u and u.startswith(("http://", "https://"))]
-    meta.url = (absolute or [u for u in candidates if u] or [None])[0]
-
-    lang = _ld_str(ld.get("inLanguage"))
-    if not lang:
-        match = _HTML_LANG.search(html[:5000])
-        lang = match.group(1) if match else None
-    meta.lang = lang or metas.get("content-language") or metas.get("og:locale")
-
-    places = [_ld_str(_name(ld.get(k))) for k in ("contentLocation", "locationCreated")]
-    places = [p for p in places if p]
-    if not places and metas.get("geo.placename"):
-        places = [metas["geo.placename"]]
-    meta.locations = places or None
-    body = ld.get("articleBody")
-    meta.ld_body = body if isinstance(body, str) and body.strip() else None
-    return meta
-
-
-def _text(tag) -> str:
-    return " ".join(tag.get_text(" ").split()) if tag is not None else ""
-
-
-def _choose_title(og, ld, page, h1, site) -> str | None:
-    """og:title, then the JSON-LD headline, then the <h1> if the <title> contains it,
-    then the <title> without its site-name suffix, then any <h1>."""
-    for candidate in (og, ld):
-        cleaned = clean_title(candidate, site) if candidate else ""
-        if len(cleaned) >= 2 and (not site or cleaned.lower() != site.lower()):
-            return cleaned
-    if h1 and page and h1 in page:
-        return h1
-    if page:
-        cleaned = clean_title(page, site)
-        if cleaned and (not site or cleaned != site):
-            return cleaned
-    return h1 or None
-
-
-def clean_title(title: str, site: str | None = None) -> str:
-    """Strip ' - 新华网', '_新闻频道_新华网', '--经济·科技--人民网', ' | The Guardian'.
-
-    A trailing segment goes when it names the site (og:site_name), looks like
-    a site name (网, 报, News, .com…), or hangs off a separator headlines
-    rarely use ('|', '_', '--'); a ' - ' segment that is just words stays,
-    because headlines use ' - ' too.
-    """
-    title = " ".join(title.split())
-    for _ in range(3):
-        parts = list(_TITLE_SEPARATORS.finditer(title))
-        if not parts:
-            break
-        last = parts[-1]
-        head, tail = title[: last.start()].strip(), title[last.end() :].strip()
-        if len(head) < 4 or len(tail) > 30:
-            break
-        sep = last.group().strip()
-        if not (
-            (site and tail.lower() in site.lower())
-            or _SITE_WORDS.search(tail)
-            or sep in ("|", "｜", "_", "--", "——")
-            or (sep == "-" and _CJK_CHAR.search(tail))
-            or (sep in ("·", "»") and len(tail) <= 12)
-        ):
-            break
-        title = head
-    if site and title.lower().startswith(site.lower() + " | "):
-        title = title[len(site) + 3 :]
-    return title
-
-
-def _title_site(page_title: str) -> str | None:
-    """The site name at the end of a <title>, when it looks like one."""
-    page_title = " ".join(page_title.split())
-    parts = list(_TITLE_SEPARATORS.finditer(page_title))
-    if not parts:
-        return None
-    tail = page_title[parts[-1].end() :].strip()
-    return tail if tail and len(tail) <= 30 and _SITE_WORDS.search(tail) else None
-
-
-def _json_ld_article(soup) -> dict[str, Any]:
-    """The page's JSON-LD NewsArticle (or other article type), wherever it sits."""
-    found: list[dict[str, Any]] = []
-    for script in soup.find_all("script"):
-        kind = script.get("type")
-        if not isinstance(kind, str) or "ld+json" not in kind.lower():
-            continue
-        raw = (script.string or "").strip()
-        raw = re.sub(r"^\s*(?:<!--|<!\[CDATA\[)|(?:-->|\]\]>)\s*$", "", raw)
-        try:
-            data = json.loads(raw, strict=False)
-        except ValueError:
-            try:
-                data = json.loads(re.sub(r",\s*([}\]])", r"\1", raw), strict=False)
-            except ValueError:
-                continue
-        _walk_ld(data, found, depth=0)
-    for item in found:
-        if _ld_types(item) & (_ARTICLE_TYPES - {"article", "report"}):
-            return item
-    for item in found:
-        if _ld_types(item) & _ARTICLE_TYPES:
-            return item
-    return {}
-
-
-def _walk_ld(data: Any, found: list[dict[str, Any]], depth: int) -> None:
-    if depth > 6:
-        return
-    if isinstance(data, list):
-        for item in data:
-            _walk_ld(item, found, depth + 1)
-    elif isinstance(data, dict):
-        if _ld_types(data) & _ARTICLE_TYPES:
-            found.append(data)
-        for key in ("@graph", "mainEntity", "itemListElement"):
-            if key in data:
-                _walk_ld(data[key], found, depth + 1)
-
-
-def _ld_types(item: dict[str, Any]) -> set[str]:
-    kind = item.get("@type")
-    kinds = kind if isinstance(kind, list) else [kind]
-    return {k.lower() for k in kinds if isinstance(k, str)}
-
-
-def _ld_str(value: Any) -> str | None:
-    if isinstance(value, list):
-        value = value[0] if value else None
-    if isinstance(value, str | int | float) and not isinstance(value, bool):
-        text = " ".join(str(value).split())
-        return text or None
-    return None
-
-
-def _name(value: Any) -> Any:
-    if isinstance(value, list):
-        value = value[0] if value else None
-    return value.get("name") if isinstance(value, dict) else value
-
-
-def _ld_url(ld: dict[str, Any]) -> str | None:
-    url = _ld_str(ld.get("url"))
-    if url:
-        return url
-    entity = ld.get("mainEntityOfPage")
-    if isinstance(entity, dict):
-        return _ld_str(entity.get("@id") or entity.get("url"))
-    return _ld_str(entity)
-
-
-def _time_datetime(soup) -> str | None:
-    times = [t for t in soup.find_all("time") if isinstance(t.get("datetime"), str)]
-    published = [
-        t
-        for t in times
-        if (t.get("itemprop") or "").lower() == "datepublished" or t.has_attr("pubdate")
-    ]
-    for tag in published + times:
-        value = tag["datetime"].strip()
-        if value:
-            return value
-    return None
 
 
 def _plausible_lang(lang: str | None, body: str) -> str | None:
@@ -574,6 +265,14 @@ def _merge_skipped(lines: list[str], page_blocks: list[Block], meta: PageMeta) -
     if not matched:
         return lines
     first, last = matched[0], matched[-1]
+    # The span never reaches across a comment section or a related list: a
+    # stray comment trafilatura kept would otherwise pull in the rest.
+    stop = next(
+        (i for i in range(first + 1, last) if where[i] is None and _closes_article(page_blocks[i])),
+        None,
+    )
+    if stop is not None:
+        last = stop
 
     titles = {_key(t) for t in (meta.title, meta.headline) if t}
     candidates = [i for i in range(first + 1, last) if where[i] is None]
@@ -632,15 +331,18 @@ def _is_aside_text(block: Block) -> bool:
     return False
 
 
+def _closes_article(block: Block) -> bool:
+    """An end-of-article marker ('网友评论', '相关新闻') or the container of one."""
+    return is_end_marker(block.text) or (
+        block.element.tag in ("h2", "h3", "h4", "div", "span") and is_aside_name(block.element)
+    )
+
+
 def _is_prose(block: Block) -> bool:
     """Running text, not a label, link or caption: long enough and punctuated."""
-    text = block.text
-    if block.link_chars > 0.3 * len(text) or block.element.tag in ("li", "h1", "h2", "h3"):
+    if block.element.tag in ("li", "h1", "h2", "h3"):
         return False
-    cjk = len(_CJK_CHAR.findall(text))
-    if cjk >= len(text) * 0.3:
-        return cjk >= 20 and _SENTENCE_PUNCT.search(text) is not None
-    return len(text) >= 80 and _SENTENCE_PUNCT.search(text) is not None
+    return is_prose_text(block.text, block.link_chars)
 
 
 def _clean_lines(lines: list[str], meta: PageMeta) -> list[str]:

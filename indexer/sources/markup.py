@@ -136,7 +136,9 @@ def prune(root: lxml.html.HtmlElement) -> None:
     for el in doomed:
         _remove(el)
     guarded = list(root.iter(*GUARDED_TAGS))
-    named = [el for el in root.iter("div", "section", "ul", "ol", "dl", "table") if _aside_name(el)]
+    named = [
+        el for el in root.iter("div", "section", "ul", "ol", "dl", "table") if is_aside_name(el)
+    ]
     if not guarded and not named:
         return
     page = prose_chars(root)
@@ -162,7 +164,7 @@ _ASIDE_NAME = re.compile(
 )
 
 
-def _aside_name(el) -> bool:
+def is_aside_name(el) -> bool:
     names = f"{el.get('class') or ''} {el.get('id') or ''}".strip()
     return bool(names) and _ASIDE_NAME.search(names) is not None
 

@@ -6,7 +6,7 @@ come from, not by how often they occur or where in the text they stand:
 
 1. metadata the page declares for this purpose (`<meta name="pubdate">`,
    `firstpublishedtime`, `itemprop="datePublished"`, JSON-LD, `<time>`),
-   read by `html.page_metadata`;
+   read by `pagemeta.page_metadata`;
 2. script variables of platforms that render the date in JavaScript
    (`var ct = "1581494400"`, `publish_time = "2021-07-05"`);
 3. the header line near the headline (`2019-09-07 10:23:41 来源：某某网`,
