@@ -96,6 +96,9 @@ class Article:
     declared_date: str | None = None
     declared_lang: str | None = None
     declared_locations: list[str] | None = None
+    # The latest date the file vouches for (an HTML page's modification
+    # time): no date inferred from the text may be later.
+    latest_date: str | None = None
     # Filled by indexer.extract.enrich:
     date: PubDate = UNKNOWN_DATE
     lang: str = ""

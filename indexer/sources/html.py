@@ -25,7 +25,7 @@ import re
 import lxml.etree
 import trafilatura
 
-from indexer.article import Article
+from indexer.article import Article, PubDate
 from indexer.sources import SourceError
 from indexer.sources.boilerplate import (
     article_end,
@@ -111,6 +111,7 @@ def article_from_html(text: str) -> Article:
         url=meta.url,
         source=meta.source,
         declared_date=_page_date(text, meta, page_blocks, paras, title),
+        latest_date=_iso(declared_day(meta.modified)),
         declared_lang=_plausible_lang(meta.lang, body),
         declared_locations=meta.locations,
     )
@@ -160,6 +161,10 @@ def _page_date(
     return found.iso if found is not None else meta.date
 
 
+def _iso(day: PubDate | None) -> str | None:
+    return day.iso if day is not None else None
+
+
 def _article_start(
     page_blocks: list[Block], paras: list[str], meta: PageMeta, title: str
 ) -> tuple[int | None, int | None]:
@@ -191,7 +196,8 @@ def main_text(root, meta: PageMeta, page_blocks: list[Block]) -> list[str]:
     """
     lines = _trafilatura_lines(root)
     if lines:
-        return _clean_lines(_merge_skipped(lines, page_blocks, meta), meta)
+        lines = _cut_at_page_marker(_merge_skipped(lines, page_blocks, meta), page_blocks)
+        return _clean_lines(lines, meta)
     # trafilatura found nothing (a very short page): the prose blocks, or
     # failing that any text that is not a link.
     lines = _clean_lines([b.text for b in page_blocks if _is_prose(b)], meta)
@@ -329,6 +335,28 @@ def _is_aside_text(block: Block) -> bool:
             return True
         el = el.getparent()
     return False
+
+
+def _cut_at_page_marker(lines: list[str], page_blocks: list[Block]) -> list[str]:
+    """Drop the lines that come after an end-of-article marker on the page.
+
+    trafilatura often leaves out a bare '网友评论' or '本版其他新闻' heading but
+    keeps the comment or list item under it, so the marker is looked for
+    among the page's blocks: lines found only after it are not the article.
+    """
+    keys = [_key(line) for line in lines]
+    present = set(keys)
+    start = next((i for i, b in enumerate(page_blocks) if _key(b.text) in present), None)
+    if start is None:
+        return lines
+    for i in range(start + 1, len(page_blocks)):
+        if _key(page_blocks[i].text) in present or not is_end_marker(page_blocks[i].text):
+            continue
+        before = {_key(b.text) for b in page_blocks[:i]}
+        after = {_key(b.text) for b in page_blocks[i + 1 :]} - before
+        cut = next((n for n, k in enumerate(keys) if n and k in after), None)
+        return lines if cut is None else lines[:cut]
+    return lines
 
 
 def _closes_article(block: Block) -> bool:

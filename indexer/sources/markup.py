@@ -13,6 +13,8 @@ from dataclasses import dataclass
 import lxml.etree
 import lxml.html
 
+from indexer.sources.boilerplate import is_end_marker
+
 # Elements whose whole subtree is never article text.
 DROP_TAGS = (
     "script",
@@ -148,8 +150,11 @@ def prune(root: lxml.html.HtmlElement) -> None:
         else:
             el.tag = "div"  # trafilatura would flatten a kept <aside> into one line
     for el in named:
-        if el.getparent() is not None and prose_chars(el) < ARTICLE_SHARE * page:
-            _remove(el)
+        if el.getparent() is None or prose_chars(el) >= ARTICLE_SHARE * page:
+            continue
+        if prose_chars(el) == 0 and is_end_marker(" ".join(el.text_content().split())):
+            continue  # a bare '网友评论' heading: kept, so the text is cut there
+        _remove(el)
 
 
 # Containers named for what sits beside an article: comment sections, related
