@@ -128,8 +128,10 @@ def extract_command(scrapinghub, only, verbose):
     sets = {}
     if "en" in only:
         sets["en (scrapinghub)"] = scrapinghub_pages(scrapinghub)
+    if "en" in only:
+        sets["en (fixtures)"] = fixture_pages(lang="en")
     if "zh" in only:
-        sets["zh (fixtures)"] = fixture_pages()
+        sets["zh (fixtures)"] = fixture_pages(lang="zh")
     results = {}
     for name, pages in sets.items():
         results[name] = {system: score(pages, system, log) for system in SYSTEMS}

@@ -7,7 +7,7 @@ Two page sets, scored side by side for both extractors:
   into the git-ignored cache `bench/corpus/devset/scrapinghub/` from a local
   checkout or bare git directory (`--scrapinghub`), or cloned from GitHub when
   the cache is empty. Downloaded pages are never committed.
-* Chinese: the hand-written pages in the shapes of portals, regional papers,
+* Chinese (and a few English): the hand-written pages in the shapes of portals, regional papers,
   government sites and platform articles, `tests/fixtures/extract/*.html`,
   each with its expected title, date and body in a `.json` beside it.
 
@@ -106,8 +106,8 @@ def _fill_scrapinghub(folder: Path, source: Path | None) -> None:
             (folder / name).write_bytes(data.stdout)
 
 
-def fixture_pages(folder: Path = FIXTURES) -> list[Page]:
-    """The hand-written Chinese pages and their expected title, date and body."""
+def fixture_pages(folder: Path = FIXTURES, lang: str | None = None) -> list[Page]:
+    """The hand-written pages (mostly Chinese) and their expected title, date and body."""
     pages = []
     for path in sorted(folder.glob("*.html")):
         expected = json.loads(path.with_suffix(".json").read_text("utf-8"))
@@ -122,7 +122,7 @@ def fixture_pages(folder: Path = FIXTURES) -> list[Page]:
                 url=expected.get("url"),
             )
         )
-    return pages
+    return [p for p in pages if lang is None or p.lang == lang]
 
 
 # -- the extractors -------------------------------------------------------------
