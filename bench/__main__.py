@@ -118,11 +118,24 @@ def report_command(files):
     default=None,
     help="Checkout or bare git dir of scrapinghub/article-extraction-benchmark (else cloned).",
 )
-@click.option("--only", default="en,zh", show_default=True, help="Page sets: en, zh.")
+@click.option(
+    "--htmldate",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Checkout or bare git dir of adbar/htmldate (else cloned).",
+)
+@click.option("--only", default="en,zh,dates", show_default=True, help="Sets: en, zh, dates.")
 @click.option("--verbose", is_flag=True, help="List wrong titles/dates and the worst pages.")
-def extract_command(scrapinghub, only, verbose):
+def extract_command(scrapinghub, htmldate, only, verbose):
     """Body F1, titles and dates of newsarchive and trafilatura on the development pages."""
-    from bench.extract import SYSTEMS, fixture_pages, score, scrapinghub_pages, table
+    from bench.extract import (
+        SYSTEMS,
+        fixture_pages,
+        htmldate_pages,
+        score,
+        scrapinghub_pages,
+        table,
+    )
 
     log = (lambda msg: click.echo(msg, err=True)) if verbose else None
     sets = {}
@@ -132,6 +145,8 @@ def extract_command(scrapinghub, only, verbose):
         sets["en (fixtures)"] = fixture_pages(lang="en")
     if "zh" in only:
         sets["zh (fixtures)"] = fixture_pages(lang="zh")
+    if "dates" in only:
+        sets["dates (htmldate mediacloud 2020)"] = htmldate_pages(htmldate)
     results = {}
     for name, pages in sets.items():
         results[name] = {system: score(pages, system, log) for system in SYSTEMS}

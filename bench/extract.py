@@ -7,6 +7,11 @@ Two page sets, scored side by side for both extractors:
   into the git-ignored cache `bench/corpus/devset/scrapinghub/` from a local
   checkout or bare git directory (`--scrapinghub`), or cloned from GitHub when
   the cache is empty. Downloaded pages are never committed.
+* Dates only: the 200 multilingual news pages of htmldate's own "mediacloud
+  2020" evaluation (`tests/test_set/`, `tests/eval_mediacloud_2020.json`),
+  cached in `bench/corpus/devset/htmldate/` the same way (`--htmldate`). They
+  are htmldate's home ground, so they test whether the ranking around
+  htmldate keeps what it gets right.
 * Chinese (and a few English): the hand-written pages in the shapes of portals, regional papers,
   government sites and platform articles, `tests/fixtures/extract/*.html`,
   each with its expected title, date and body in a `.json` beside it.
@@ -36,6 +41,7 @@ REPO = Path(__file__).resolve().parent.parent
 CACHE = REPO / "bench" / "corpus" / "devset"
 FIXTURES = REPO / "tests" / "fixtures" / "extract"
 SCRAPINGHUB_URL = "https://github.com/scrapinghub/article-extraction-benchmark"
+HTMLDATE_URL = "https://github.com/adbar/htmldate"
 
 _CJK = re.compile("[\u3400-\u4dbf\u4e00-\u9fff]")
 _WORD = re.compile(r"\w+")
@@ -47,7 +53,7 @@ class Page:
     name: str
     lang: str  # "en" | "zh"
     html: bytes
-    body: str
+    body: str | None  # None: a page scored on its date only
     title: str | None = None
     date: str | None = None  # YYYY-MM-DD
     url: str | None = None
@@ -83,26 +89,58 @@ def scrapinghub_pages(source: Path | None = None) -> list[Page]:
 
 
 def _fill_scrapinghub(folder: Path, source: Path | None) -> None:
+    _copy_from_repo(
+        folder,
+        source,
+        SCRAPINGHUB_URL,
+        lambda n: n == "ground-truth.json" or (n.startswith("html/") and n.endswith(".gz")),
+    )
+
+
+def htmldate_pages(source: Path | None = None) -> list[Page]:
+    """htmldate's mediacloud 2020 pages with their dates, copied into the cache first."""
+    folder = CACHE / "htmldate"
+    truth_file = folder / "tests" / "eval_mediacloud_2020.json"
+    if not truth_file.exists():
+        _copy_from_repo(
+            folder,
+            source,
+            HTMLDATE_URL,
+            lambda n: n == "tests/eval_mediacloud_2020.json" or n.startswith("tests/test_set/"),
+        )
+    truth = json.loads(truth_file.read_text("utf-8"))
+    pages = []
+    for url, item in sorted(truth.items()):
+        path = folder / "tests" / "test_set" / item["file"]
+        if path.exists() and item.get("date"):
+            pages.append(Page(path.stem, "", path.read_bytes(), None, date=item["date"], url=url))
+    return pages
+
+
+def _copy_from_repo(folder: Path, source: Path | None, url: str, wanted) -> None:
+    """Copy the files `wanted(name)` accepts from a checkout, a bare git dir, or a clone."""
     folder.mkdir(parents=True, exist_ok=True)
     if source is None:
-        tmp = folder.parent / "_scrapinghub_clone"
+        tmp = folder.parent / f"_{folder.name}_clone"
         shutil.rmtree(tmp, ignore_errors=True)
-        subprocess.run(["git", "clone", "--depth", "1", SCRAPINGHUB_URL, str(tmp)], check=True)
+        subprocess.run(["git", "clone", "--depth", "1", url, str(tmp)], check=True)
         source = tmp
     source = Path(source)
-    if (source / "ground-truth.json").exists():  # a checkout
-        shutil.copy(source / "ground-truth.json", folder)
-        shutil.copytree(source / "html", folder / "html", dirs_exist_ok=True)
+    if (source / ".git").exists() or not (source / "HEAD").exists():  # a checkout
+        for path in source.rglob("*"):
+            name = path.relative_to(source).as_posix()
+            if path.is_file() and wanted(name):
+                (folder / name).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy(path, folder / name)
         return
-    # A bare git directory (what `git clone --bare` or a mirror gives).
     git = ["git", "--git-dir", str(source)]
     names = subprocess.run(
         [*git, "ls-tree", "-r", "--name-only", "HEAD"], check=True, capture_output=True, text=True
-    ).stdout.split()
-    (folder / "html").mkdir(exist_ok=True)
-    for name in names:
-        if name == "ground-truth.json" or (name.startswith("html/") and name.endswith(".gz")):
+    ).stdout.split("\n")
+    for name in filter(None, names):
+        if wanted(name):
             data = subprocess.run([*git, "show", f"HEAD:{name}"], check=True, capture_output=True)
+            (folder / name).parent.mkdir(parents=True, exist_ok=True)
             (folder / name).write_bytes(data.stdout)
 
 
@@ -186,13 +224,14 @@ def score(pages: list[Page], system: str, log=None) -> Scores:
         started = time.perf_counter()
         body, title, date = run(page)
         out.seconds += time.perf_counter() - started
-        f1 = body_f1(page.body, body, page.lang)
-        out.f1.append(f1)
-        out.worst.append((f1, page.name))
+        if page.body is not None:
+            f1 = body_f1(page.body, body, page.lang)
+            out.f1.append(f1)
+            out.worst.append((f1, page.name))
         if page.title is not None:
             out.titled += 1
             out.titles += _same_title(page.title, title)
-        if page.date is not None:
+        if isinstance(page.date, str) and re.fullmatch(r"\d{4}-\d\d-\d\d", page.date):
             out.dated += 1
             ok = (date or "")[:10] == page.date
             out.dates += ok
@@ -211,12 +250,10 @@ def table(results: dict[str, dict[str, Scores]]) -> str:
     ]
     for set_name, by_system in results.items():
         for system, s in by_system.items():
-            n = len(s.f1)
-            mean = sum(s.f1) / n if n else 0.0
-            under = sum(f < 0.5 for f in s.f1)
+            n = len(s.f1) or s.dated
+            mean = f"{sum(s.f1) / len(s.f1):.3f}" if s.f1 else "–"
+            under = sum(f < 0.5 for f in s.f1) if s.f1 else "–"
             titles = f"{s.titles}/{s.titled}" if s.titled else "–"
             dates = f"{s.dates}/{s.dated}" if s.dated else "–"
-            lines.append(
-                f"| {set_name} | {system} | {n} | {mean:.3f} | {under} | {titles} | {dates} |"
-            )
+            lines.append(f"| {set_name} | {system} | {n} | {mean} | {under} | {titles} | {dates} |")
     return "\n".join(lines)

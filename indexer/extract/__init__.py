@@ -58,6 +58,8 @@ def enrich(article: Article) -> Article:
         date = date_from_path(article.url or "")
     if not date.known:
         date = date_from_path(article.path)
+    if not date.known and article.guessed_date:
+        date = parse_date_value(article.guessed_date)
     article.date = date
 
     article.lang = normalize_lang(article.declared_lang) or detect_language(text)

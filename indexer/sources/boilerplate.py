@@ -43,6 +43,7 @@ _STRONG_START = re.compile(
             r"(?:Share(?: this)?(?: article| story)?(?: on)?|Tweet|Copy link|Print|Email)"
             r"(?:\s*[:|]?\s*(?:Facebook|Twitter|X|LinkedIn|WhatsApp|Email|Reddit|Copy link))*$",
             r"(?:Advertisement|ADVERTISEMENT|Skip to (?:main )?content|Sign up\b|Subscribe now)",
+            r"FILE PHOTO:",  # a wire photo's caption
             r"(?:We use cookies|This (?:site|website) uses cookies|Accept (?:all )?cookies)",
             # A row of short labels: "Home | News | About", "首页 | 新闻 | 关于我们".
             r"(?:[^|｜]{1,12}\s*[|｜]\s*){2,}[^|｜]{1,12}$",

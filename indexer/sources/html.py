@@ -21,11 +21,13 @@ the text is cut at the first end-of-article marker (责任编辑, 相关新闻,
 from __future__ import annotations
 
 import re
+from datetime import date
 
 import lxml.etree
 import trafilatura
 
 from indexer.article import Article, PubDate
+from indexer.extract.dates import date_from_path, parse_date_value
 from indexer.sources import SourceError
 from indexer.sources.boilerplate import (
     article_end,
@@ -44,7 +46,13 @@ from indexer.sources.markup import (
     parse_document,
     prune,
 )
-from indexer.sources.pagedate import choose_date, declared_day, header_date, script_date
+from indexer.sources.pagedate import (
+    choose_date,
+    declared_day,
+    guess_date,
+    header_date,
+    script_date,
+)
 from indexer.sources.pagemeta import PageMeta, page_metadata
 from indexer.sources.text import articles_from_text, fallback_title, is_lead, shorten
 
@@ -105,13 +113,19 @@ def article_from_html(text: str) -> Article:
         title = _headline_before(page_blocks, paras) or fallback_title("\n\n".join(paras))
     # Entities (&shy;, &#8203;) can put back what decoding removed.
     body = normalize_text("\n\n".join(paras))
+    declared = _page_date(text, meta, page_blocks, paras, title)
+    guessed = None
+    if declared_day(declared) is None:
+        modified = declared_day(meta.modified)
+        guessed = _iso(guess_date(text, meta.url or "", modified=modified))
     return Article(
         title=normalize_text(title),
         body=body,
         url=meta.url,
         source=meta.source,
-        declared_date=_page_date(text, meta, page_blocks, paras, title),
+        declared_date=declared,
         latest_date=_iso(declared_day(meta.modified)),
+        guessed_date=guessed,
         declared_lang=_plausible_lang(meta.lang, body),
         declared_locations=meta.locations,
     )
@@ -141,8 +155,15 @@ def _page_date(
 ) -> str | None:
     """The date to declare: the page's metadata as written when it names a day,
     else the best of the ranked candidates of `pagedate`, as YYYY-MM-DD."""
-    if declared_day(meta.date) is not None:
-        return meta.date
+    declared = declared_day(meta.date)
+    if declared is not None:
+        filed = date_from_path(meta.url or "")
+        if filed.precision == "day" and abs(_days(filed) - _days(declared)) == 1:
+            # A UTC time just past midnight ('2020-02-18T02:18Z') under a URL
+            # filed on the 17th: the URL has the publisher's local date.
+            return filed.iso
+        readable = parse_date_value(meta.date or "").precision == "day"
+        return meta.date if readable else declared.iso
     found = script_date(html)
     if found is None:
         lines = [b.text for b in page_blocks]
@@ -150,15 +171,16 @@ def _page_date(
         found = header_date(lines, headline_at, prose_at)
     if found is None:
         found = choose_date(
-            declared=None,
-            script=None,
-            header=None,
             body_text=f"{title}\n" + "\n".join(paras),
             url=meta.url or "",
             html=html,
             modified=declared_day(meta.modified),
         )
     return found.iso if found is not None else meta.date
+
+
+def _days(day: PubDate) -> int:
+    return date(day.year, day.month, day.day).toordinal()
 
 
 def _iso(day: PubDate | None) -> str | None:
