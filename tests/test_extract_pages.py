@@ -364,3 +364,12 @@ def test_development_page_gives_its_title_date_and_body(tmp_path, name):
     assert article.date.iso == expected["date"]
     assert char_f1(expected["body"], article.body) >= 0.95
     assert article.body.startswith(expected["body"].split("\n\n")[0][:20])
+
+
+def test_a_body_container_named_after_its_share_bar_is_not_pruned(tmp_path):
+    # 'sr-body-share-wrapper' holds the story; many other stories on the page
+    # keep it under the share of prose that would protect it on its own.
+    others = "".join(f'<div class="teaser"><p>{p}</p></div>' for p in PARAS[1:] * 3)
+    content = f'<div class="sr-body-share-wrapper"><div class="sr-text">{body_html()}</div></div>'
+    body = read(tmp_path, page(content + others)).body
+    assert_whole_article(body)

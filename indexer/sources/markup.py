@@ -169,9 +169,21 @@ _ASIDE_NAME = re.compile(
 )
 
 
+# ... unless the same names also call it the article ('sr-body-share-wrapper').
+_CONTENT_NAME = re.compile(
+    r"(?:^|[\s_-])(?:body|content|article|main|text|story|post|entry|detail)(?:$|[\s_-])",
+    re.IGNORECASE,
+)
+
+
 def is_aside_name(el) -> bool:
+    """Whether class or id names a comment section, related list, share bar or promo."""
     names = f"{el.get('class') or ''} {el.get('id') or ''}".strip()
-    return bool(names) and _ASIDE_NAME.search(names) is not None
+    return (
+        bool(names)
+        and _ASIDE_NAME.search(names) is not None
+        and _CONTENT_NAME.search(names) is None
+    )
 
 
 _CJK_CHAR = re.compile("[\u3400-\u4dbf\u4e00-\u9fff]")
