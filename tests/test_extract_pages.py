@@ -373,3 +373,21 @@ def test_a_body_container_named_after_its_share_bar_is_not_pruned(tmp_path):
     content = f'<div class="sr-body-share-wrapper"><div class="sr-text">{body_html()}</div></div>'
     body = read(tmp_path, page(content + others)).body
     assert_whole_article(body)
+
+
+def test_data_tables_are_article_text_and_layout_tables_are_not_rows(tmp_path):
+    stats = (
+        "<table><tr><th>Player</th><th>Plays</th><th>Stats</th></tr>"
+        "<tr><td>Larry Ogunjobi</td><td>63</td><td>1 sack, 2 QH</td></tr>"
+        "<tr><td>Myles Garrett</td><td>57</td><td>3 QH</td></tr></table>"
+    )
+    body = read(tmp_path, page(body_html() + stats)).body
+    assert "Larry Ogunjobi" in body
+    assert "Myles Garrett" in body
+    layout = (
+        '<table width="1000"><tr><td class="menu"><a href="/">首页</a></td>'
+        f'<td class="nr">{body_html()}</td></tr></table>'
+    )
+    body = read(tmp_path, page(layout), name="layout.html").body
+    assert_whole_article(body)
+    assert "|" not in body

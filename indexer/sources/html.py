@@ -234,7 +234,7 @@ def _trafilatura_lines(root) -> list[str]:
         root,
         fast=True,
         include_comments=False,
-        include_tables=False,
+        include_tables=True,
         include_images=False,
         deduplicate=False,
     )

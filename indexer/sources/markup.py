@@ -137,6 +137,9 @@ def prune(root: lxml.html.HtmlElement) -> None:
         doomed.append(el)
     for el in doomed:
         _remove(el)
+    for table in list(root.iter("table")):
+        if is_layout_table(table):
+            _as_divs(table)
     guarded = list(root.iter(*GUARDED_TAGS))
     named = [
         el for el in root.iter("div", "section", "ul", "ol", "dl", "table") if is_aside_name(el)
@@ -155,6 +158,45 @@ def prune(root: lxml.html.HtmlElement) -> None:
         if prose_chars(el) == 0 and is_end_marker(" ".join(el.text_content().split())):
             continue  # a bare '网友评论' heading: kept, so the text is cut there
         _remove(el)
+
+
+_TABLE_PARTS = ("table", "thead", "tbody", "tfoot", "tr", "td", "th", "caption")
+#: A cell with a text run this long holds prose, not data.
+LAYOUT_CELL_CHARS = 150
+
+
+def is_layout_table(table) -> bool:
+    """A table that lays out a page (old Chinese CMS templates) rather than data.
+
+    Data tables (results, prices, line-ups) are article text and are kept as
+    rows; a table whose cells hold paragraphs, blocks, other tables or long
+    prose, or that has a single column, is page layout.
+    """
+    rows = [tr for tr in table.iter("tr") if _owner(tr) is table]
+    if not rows:
+        return True
+    columns = max(sum(1 for c in tr if c.tag in ("td", "th")) for tr in rows)
+    if columns <= 1:
+        return True
+    for cell in table.iter("td", "th"):
+        if _owner(cell) is not table:
+            continue
+        if any(el.tag in ("p", "div", "table", "ul", "ol", "h1", "h2", "h3") for el in cell.iter()):
+            return True
+        if len(" ".join(cell.text_content().split())) > LAYOUT_CELL_CHARS:
+            return True
+    return False
+
+
+def _owner(el):
+    return next(el.iterancestors("table"), None)
+
+
+def _as_divs(table) -> None:
+    """Turn a layout table and its own rows and cells into plain blocks."""
+    parts = [el for el in table.iter(*_TABLE_PARTS) if el is table or _owner(el) is table]
+    for el in parts:
+        el.tag = "div"
 
 
 # Containers named for what sits beside an article: comment sections, related
