@@ -245,8 +245,9 @@ def score(pages: list[Page], system: str, log=None) -> Scores:
 
 def table(results: dict[str, dict[str, Scores]]) -> str:
     lines = [
-        "| set | system | pages | mean body F1 | pages under 0.5 | titles right | dates right |",
-        "|---|---|---|---|---|---|---|",
+        "| set | system | pages | mean body F1 | pages under 0.5 | titles right | dates right "
+        "| ms/page |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for set_name, by_system in results.items():
         for system, s in by_system.items():
@@ -255,5 +256,7 @@ def table(results: dict[str, dict[str, Scores]]) -> str:
             under = sum(f < 0.5 for f in s.f1) if s.f1 else "–"
             titles = f"{s.titles}/{s.titled}" if s.titled else "–"
             dates = f"{s.dates}/{s.dated}" if s.dated else "–"
-            lines.append(f"| {set_name} | {system} | {n} | {mean} | {under} | {titles} | {dates} |")
+            ms = 1000 * s.seconds / max(n, 1)
+            cells = [set_name, system, n, mean, under, titles, dates, f"{ms:.0f}"]
+            lines.append("| " + " | ".join(str(c) for c in cells) + " |")
     return "\n".join(lines)
