@@ -187,9 +187,10 @@ def run_trafilatura(page: Page) -> tuple[str, str | None, str | None]:
     from indexer.sources.encoding import declared_html_charset, decode
 
     html = decode(page.html, declared_html_charset(page.html))
-    doc = trafilatura.bare_extraction(html, url=page.url, with_metadata=True, as_dict=True)
+    doc = trafilatura.bare_extraction(html, url=page.url, with_metadata=True)
     if not doc:
         return "", None, None
+    doc = doc.as_dict() if hasattr(doc, "as_dict") else doc
     return doc.get("text") or "", doc.get("title"), doc.get("date")
 
 
