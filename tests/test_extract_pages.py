@@ -391,3 +391,14 @@ def test_data_tables_are_article_text_and_layout_tables_are_not_rows(tmp_path):
     body = read(tmp_path, page(layout), name="layout.html").body
     assert_whole_article(body)
     assert "|" not in body
+
+
+def test_og_title_that_is_whole_stays_when_the_title_tag_adds_a_site_suffix(tmp_path):
+    # The <title> starts with og:title but goes on with ' - WSJ', not a quote:
+    # og:title was not cut and is the headline.
+    html = page(
+        body_html(),
+        title=f"{HEADLINE} - WSJ",
+        head=f'<meta property="og:title" content="{HEADLINE}">',
+    )
+    assert read(tmp_path, html).title == HEADLINE

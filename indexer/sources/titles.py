@@ -39,13 +39,19 @@ def choose_title(og, ld, page, h1, site) -> str | None:
         if is_section_label(cleaned):
             continue
         longer = [t for t in (h1, page_clean) if t and len(t) > len(cleaned)]
-        fuller = next((t for t in longer if t.startswith(cleaned)), None)
+        # Cut at a quote: the fuller text goes on with the quote itself.
+        fuller = next(
+            (t for t in longer if t.startswith(cleaned) and t[len(cleaned)] in _QUOTES), None
+        )
         return fuller or cleaned
     if h1 and page and h1 in page:
         return h1
     if page_clean and (not site or page_clean != site) and not is_section_label(page_clean):
         return page_clean
     return h1 or None
+
+
+_QUOTES = "\"'“”‘’「」"
 
 
 # Channel names that portals put in <h1>, og:title or the <title>'s first part.
