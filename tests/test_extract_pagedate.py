@@ -146,3 +146,25 @@ def test_guessed_date_ranks_below_the_files_path():
 def test_text_dates_after_the_pages_latest_date_are_dropped():
     article = Article(title="T", body="2030年1月1日起，新规施行。", latest_date="2020-01-05")
     assert not enrich(article).date.known
+
+
+@pytest.mark.parametrize(
+    ("line", "iso"),
+    [
+        ("News24 13 Jan 2020, 22:11 GMT+10", "2020-01-13"),
+        ("Published Jan. 13, 2020 at 10:00 a.m.", "2020-01-13"),
+        ("By Jane Doe | January 13th, 2020", "2020-01-13"),
+    ],
+)
+def test_english_header_lines_give_their_date(line, iso):
+    assert is_header_line(line)
+    assert header_date(["Headline", line, "Text."], headline_at=0, prose_at=2).iso == iso
+
+
+def test_a_utc_time_later_in_the_day_keeps_its_own_date_over_the_url():
+    html = f"""<html><head><title>T</title>
+    <meta property="article:published_time" content="2020-07-09T10:04:04Z">
+    <link rel="canonical" href="https://example.com/politics/2020/07/08/story.html"></head>
+    <body><h1>T</h1>{PARA * 3}</body></html>"""
+    [article] = articles_from_html(html.encode())
+    assert enrich(article).date.iso == "2020-07-09"

@@ -51,6 +51,7 @@ from indexer.sources.pagedate import (
     declared_day,
     guess_date,
     header_date,
+    is_utc_small_hours,
     script_date,
 )
 from indexer.sources.pagemeta import PageMeta, page_metadata
@@ -158,7 +159,11 @@ def _page_date(
     declared = declared_day(meta.date)
     if declared is not None:
         filed = date_from_path(meta.url or "")
-        if filed.precision == "day" and abs(_days(filed) - _days(declared)) == 1:
+        if (
+            filed.precision == "day"
+            and _days(declared) - _days(filed) == 1
+            and is_utc_small_hours(meta.date)
+        ):
             # A UTC time just past midnight ('2020-02-18T02:18Z') under a URL
             # filed on the 17th: the URL has the publisher's local date.
             return filed.iso

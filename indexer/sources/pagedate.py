@@ -25,9 +25,10 @@ come from, not by how often they occur or where in the text they stand:
 A date mentioned in the story (an anniversary, a death, a deadline) is never
 a candidate of ranks 1–5, and no candidate later than the page's declared
 modification time is taken (`Article.latest_date` carries it to `enrich`).
-Time zones stay ignored (see `dates`), except that a metadata time one day
-off the URL's full date gives way to the URL's: '2020-02-18T02:18Z' under
-/2020/02/17/ is the publisher's evening of the 17th (`html._page_date`).
+Time zones stay ignored (see `dates`), except that a UTC time in the small
+hours one day after the URL's full date gives way to the URL's:
+'2020-02-18T02:18Z' under /2020/02/17/ is the publisher's evening of the
+17th (`html._page_date`); '2020-07-09T10:04Z' under /2020/07/08/ is not.
 
 Measured with `python -m bench extract` (bench/extract.py), dates right on
 htmldate's own 195 dated mediacloud pages / the 17 development pages:
@@ -46,6 +47,14 @@ from indexer.extract.dates import extract_date, parse_date_value
 # ISO-like and Chinese full dates, wherever they stand in a short line.
 _FULL_DATE = re.compile(
     r"(?<![0-9])((?:19|20)[0-9]{2})\s*[-/.年]\s*([01]?[0-9])\s*[-/.月]\s*([0-3]?[0-9])(?![0-9])"
+)
+_MONTH = (
+    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
+    r"|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)"
+)
+_EN_FULL_DATE = re.compile(
+    rf"(?<![0-9A-Za-z])(?:[0-3]?[0-9]\s+{_MONTH}\.?,?\s+(?:19|20)[0-9]{{2}}"
+    rf"|{_MONTH}\.?\s+[0-3]?[0-9](?:st|nd|rd|th)?,?\s+(?:19|20)[0-9]{{2}})(?![0-9])"
 )
 _SCRIPT = re.compile(r"<script\b[^>]*>(.*?)</script\s*>", re.IGNORECASE | re.DOTALL)
 # `var ct = "1581494400"`, `publish_time: '2021-07-05 10:00'`, `"pubDate":"..."`.
@@ -73,12 +82,29 @@ _CJK = re.compile("[\u3400-\u4dbf\u4e00-\u9fff]")
 
 
 def full_date(text: str) -> PubDate | None:
-    """The first complete year-month-day in `text`, or None."""
+    """The first complete year-month-day in `text` ('2019-09-07', '2019年9月7日',
+    '13 Jan 2020', 'Jan. 13, 2020'), or None."""
+    found = []
     for m in _FULL_DATE.finditer(text):
-        found = parse_date_value(f"{m[1]}-{int(m[2]):02d}-{int(m[3]):02d}")
-        if found.precision == "day":
-            return found
+        found.append((m.start(), f"{m[1]}-{int(m[2]):02d}-{int(m[3]):02d}"))
+    for m in _EN_FULL_DATE.finditer(text):
+        found.append((m.start(), m.group()))
+    for _start, value in sorted(found):
+        day = parse_date_value(value)
+        if day.precision == "day":
+            return day
     return None
+
+
+_UTC_TIME = re.compile(r"T([0-9]{2}):[0-9]{2}(?::[0-9]{2})?(?:\.[0-9]+)?(?:Z|[+-]00:?00)\s*$")
+#: A UTC time before this hour is still the previous evening in the Americas.
+UTC_EVENING_HOURS = 6
+
+
+def is_utc_small_hours(value: str | None) -> bool:
+    """'2020-02-18T02:18:11Z': a UTC time when American publishers' day is the 17th."""
+    m = _UTC_TIME.search(value or "")
+    return m is not None and int(m[1]) < UTC_EVENING_HOURS
 
 
 def declared_day(value: str | None) -> PubDate | None:
