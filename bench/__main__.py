@@ -124,9 +124,20 @@ def report_command(files):
     default=None,
     help="Checkout or bare git dir of adbar/htmldate (else cloned).",
 )
-@click.option("--only", default="en,zh,dates", show_default=True, help="Sets: en, zh, dates.")
+@click.option(
+    "--trafilatura",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Checkout or bare git dir of adbar/trafilatura (else cloned).",
+)
+@click.option(
+    "--only",
+    default="en,zh,zh-eval,dates",
+    show_default=True,
+    help="Sets: en, zh (the committed pages; no download), zh-eval, dates.",
+)
 @click.option("--verbose", is_flag=True, help="List wrong titles/dates and the worst pages.")
-def extract_command(scrapinghub, htmldate, only, verbose):
+def extract_command(scrapinghub, htmldate, trafilatura, only, verbose):
     """Body F1, titles and dates of newsarchive and trafilatura on the development pages."""
     from bench.extract import (
         SYSTEMS,
@@ -135,17 +146,20 @@ def extract_command(scrapinghub, htmldate, only, verbose):
         score,
         scrapinghub_pages,
         table,
+        trafilatura_zh_pages,
     )
 
     log = (lambda msg: click.echo(msg, err=True)) if verbose else None
+    wanted = {w.strip() for w in only.split(",")}
     sets = {}
-    if "en" in only:
+    if "en" in wanted:
         sets["en (scrapinghub)"] = scrapinghub_pages(scrapinghub)
-    if "en" in only:
         sets["en (fixtures)"] = fixture_pages(lang="en")
-    if "zh" in only:
+    if "zh" in wanted:
         sets["zh (fixtures)"] = fixture_pages(lang="zh")
-    if "dates" in only:
+    if "zh-eval" in wanted:
+        sets["zh (trafilatura eval)"] = trafilatura_zh_pages(trafilatura)
+    if "dates" in wanted:
         sets["dates (htmldate mediacloud 2020)"] = htmldate_pages(htmldate)
     results = {}
     for name, pages in sets.items():

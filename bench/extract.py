@@ -12,6 +12,10 @@ Two page sets, scored side by side for both extractors:
   cached in `bench/corpus/devset/htmldate/` the same way (`--htmldate`). They
   are htmldate's home ground, so they test whether the ranking around
   htmldate keeps what it gets right.
+* Chinese pages of trafilatura's own evaluation (`tests/eval/`, with the
+  title, date and text snippets that must or must not be in the body from
+  `tests/evaldata.json`), cached in `bench/corpus/devset/trafilatura/`
+  (`--trafilatura`): few, but real and written by nobody here.
 * Chinese (and a few English): the hand-written pages in the shapes of portals, regional papers,
   government sites and platform articles, `tests/fixtures/extract/*.html`,
   each with its expected title, date and body in a `.json` beside it.
@@ -42,6 +46,8 @@ CACHE = REPO / "bench" / "corpus" / "devset"
 FIXTURES = REPO / "tests" / "fixtures" / "extract"
 SCRAPINGHUB_URL = "https://github.com/scrapinghub/article-extraction-benchmark"
 HTMLDATE_URL = "https://github.com/adbar/htmldate"
+TRAFILATURA_URL = "https://github.com/adbar/trafilatura"
+_KANA = re.compile("[\u3040-\u30ff]")
 
 _CJK = re.compile("[\u3400-\u4dbf\u4e00-\u9fff]")
 _WORD = re.compile(r"\w+")
@@ -57,6 +63,8 @@ class Page:
     title: str | None = None
     date: str | None = None  # YYYY-MM-DD
     url: str | None = None
+    must_have: list[str] = field(default_factory=list)  # snippets the body must hold
+    must_not: list[str] = field(default_factory=list)  # ... and must not
 
 
 @dataclass
@@ -66,6 +74,8 @@ class Scores:
     titled: int = 0
     dates: int = 0
     dated: int = 0
+    snippets: int = 0
+    snippets_total: int = 0
     seconds: float = 0.0
     worst: list[tuple[float, str]] = field(default_factory=list)
 
@@ -114,6 +124,41 @@ def htmldate_pages(source: Path | None = None) -> list[Page]:
         path = folder / "tests" / "test_set" / item["file"]
         if path.exists() and item.get("date"):
             pages.append(Page(path.stem, "", path.read_bytes(), None, date=item["date"], url=url))
+    return pages
+
+
+def trafilatura_zh_pages(source: Path | None = None) -> list[Page]:
+    """The Chinese pages of trafilatura's evaluation, with its expected snippets."""
+    folder = CACHE / "trafilatura"
+    truth_file = folder / "tests" / "evaldata.json"
+    if not truth_file.exists():
+        _copy_from_repo(
+            folder,
+            source,
+            TRAFILATURA_URL,
+            lambda n: n == "tests/evaldata.json" or n.startswith("tests/eval/"),
+        )
+    truth = json.loads(truth_file.read_text("utf-8"))
+    pages = []
+    for url, item in sorted(truth.items()):
+        snippets = " ".join(item.get("with", []))
+        if not _CJK.search(snippets) or _KANA.search(snippets):
+            continue
+        path = folder / "tests" / "eval" / item["file"]
+        if path.exists():
+            pages.append(
+                Page(
+                    path.stem[:30],
+                    "zh",
+                    path.read_bytes(),
+                    None,
+                    title=(item.get("title") or "").strip() or None,
+                    date=item.get("date"),
+                    url=url,
+                    must_have=item.get("with", []),
+                    must_not=item.get("without", []),
+                )
+            )
     return pages
 
 
@@ -229,6 +274,12 @@ def score(pages: list[Page], system: str, log=None) -> Scores:
             f1 = body_f1(page.body, body, page.lang)
             out.f1.append(f1)
             out.worst.append((f1, page.name))
+        for snippet in page.must_have:
+            out.snippets_total += 1
+            out.snippets += snippet in body
+        for snippet in page.must_not:
+            out.snippets_total += 1
+            out.snippets += snippet not in body
         if page.title is not None:
             out.titled += 1
             out.titles += _same_title(page.title, title)
@@ -246,18 +297,19 @@ def score(pages: list[Page], system: str, log=None) -> Scores:
 
 def table(results: dict[str, dict[str, Scores]]) -> str:
     lines = [
-        "| set | system | pages | mean body F1 | pages under 0.5 | titles right | dates right "
-        "| ms/page |",
-        "|---|---|---|---|---|---|---|---|",
+        "| set | system | pages | mean body F1 | pages under 0.5 | body snippets right "
+        "| titles right | dates right | ms/page |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for set_name, by_system in results.items():
         for system, s in by_system.items():
-            n = len(s.f1) or s.dated
+            n = len(s.f1) or max(s.dated, s.titled)
             mean = f"{sum(s.f1) / len(s.f1):.3f}" if s.f1 else "–"
             under = sum(f < 0.5 for f in s.f1) if s.f1 else "–"
             titles = f"{s.titles}/{s.titled}" if s.titled else "–"
             dates = f"{s.dates}/{s.dated}" if s.dated else "–"
             ms = 1000 * s.seconds / max(n, 1)
-            cells = [set_name, system, n, mean, under, titles, dates, f"{ms:.0f}"]
+            snippets = f"{s.snippets}/{s.snippets_total}" if s.snippets_total else "–"
+            cells = [set_name, system, n, mean, under, snippets, titles, dates, f"{ms:.0f}"]
             lines.append("| " + " | ".join(str(c) for c in cells) + " |")
     return "\n".join(lines)
