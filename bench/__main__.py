@@ -5,6 +5,7 @@ python -m bench run --size 20000 --seed 1 --out bench/results/n20000.json
 python -m bench run --size 100000 --systems fts5,newsarchive --http
 python -m bench report bench/results/n2000.json bench/results/n20000.json
 python -m bench relevance --systems newsarchive,fts5,opensearch
+python -m bench extract            # extraction quality against trafilatura (bench/extract.py)
 """
 
 from __future__ import annotations
@@ -191,6 +192,66 @@ def relevance_command(devset, distractors, seed, per_article, systems, workdir, 
     out.write_text(json.dumps(results, ensure_ascii=False, indent=1), "utf-8")
     click.echo(markdown(results))
     click.echo(f"results: {out}", err=True)
+
+
+@cli.command("extract")
+@click.option(
+    "--scrapinghub",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Checkout or bare git dir of scrapinghub/article-extraction-benchmark (else cloned).",
+)
+@click.option(
+    "--htmldate",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Checkout or bare git dir of adbar/htmldate (else cloned).",
+)
+@click.option(
+    "--trafilatura",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Checkout or bare git dir of adbar/trafilatura (else cloned).",
+)
+@click.option(
+    "--only",
+    default="en,zh,zh-eval,dates",
+    show_default=True,
+    help="Sets: en, zh (the committed pages; no download), zh-eval, dates.",
+)
+@click.option("--verbose", is_flag=True, help="List wrong titles/dates and the worst pages.")
+def extract_command(scrapinghub, htmldate, trafilatura, only, verbose):
+    """Body F1, titles and dates of newsarchive and trafilatura on the development pages."""
+    from bench.extract import (
+        SYSTEMS,
+        fixture_pages,
+        htmldate_pages,
+        score,
+        scrapinghub_pages,
+        table,
+        trafilatura_zh_pages,
+    )
+
+    log = (lambda msg: click.echo(msg, err=True)) if verbose else None
+    wanted = {w.strip() for w in only.split(",")}
+    sets = {}
+    if "en" in wanted:
+        sets["en (scrapinghub)"] = scrapinghub_pages(scrapinghub)
+        sets["en (fixtures)"] = fixture_pages(lang="en")
+    if "zh" in wanted:
+        sets["zh (fixtures)"] = fixture_pages(lang="zh")
+    if "zh-eval" in wanted:
+        sets["zh (trafilatura eval)"] = trafilatura_zh_pages(trafilatura)
+    if "dates" in wanted:
+        sets["dates (htmldate mediacloud 2020)"] = htmldate_pages(htmldate)
+    results = {}
+    for name, pages in sets.items():
+        results[name] = {system: score(pages, system, log) for system in SYSTEMS}
+        if verbose:
+            for system, s in results[name].items():
+                worst = ", ".join(f"{n} {f:.2f}" for f, n in s.worst[:8])
+                click.echo(f"  {name} {system} worst: {worst}", err=True)
+    click.echo(table(results))
 
 
 @cli.command("_child", hidden=True)

@@ -96,6 +96,12 @@ class Article:
     declared_date: str | None = None
     declared_lang: str | None = None
     declared_locations: list[str] | None = None
+    # The latest date the file vouches for (an HTML page's modification
+    # time): no date inferred from the text may be later.
+    latest_date: str | None = None
+    # A date guessed from all the dates on a page (htmldate's extensive
+    # search): used only when the text, the URL and the path give none.
+    guessed_date: str | None = None
     # Filled by indexer.extract.enrich:
     date: PubDate = UNKNOWN_DATE
     lang: str = ""

@@ -9,7 +9,8 @@ import pytest
 import trafilatura
 
 from indexer.sources import SourceError, read_articles
-from indexer.sources.html import articles_from_html, clean_title
+from indexer.sources.html import articles_from_html
+from indexer.sources.titles import clean_title
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "sources"
 

@@ -7,7 +7,7 @@ sidecar or a feed's metadata is someone's deliberate statement.
 
 from __future__ import annotations
 
-from indexer.article import Article
+from indexer.article import UNKNOWN_DATE, Article
 from indexer.extract.dates import date_from_path, extract_date, parse_date_value
 from indexer.extract.gazetteer import load_gazetteer
 from indexer.extract.language import detect_language
@@ -47,14 +47,19 @@ def enrich(article: Article) -> Article:
     text = f"{article.title}\n{article.body}"
 
     date = parse_date_value(article.declared_date) if article.declared_date else None
+    latest = parse_date_value(article.latest_date) if article.latest_date else None
     if date is None or date.precision != "day":
         found = extract_date(text, path=article.path, url=article.url or "")
+        if latest is not None and latest.known and found.as_int > latest.as_int:
+            found = UNKNOWN_DATE  # a deadline or plan in the story, not the day of writing
         if date is None or not date.known or _refines(found, date):
             date = found
     if not date.known:
         date = date_from_path(article.url or "")
     if not date.known:
         date = date_from_path(article.path)
+    if not date.known and article.guessed_date:
+        date = parse_date_value(article.guessed_date)
     article.date = date
 
     article.lang = normalize_lang(article.declared_lang) or detect_language(text)

@@ -503,7 +503,7 @@ def _infer_year(month: int, day: int, text: str, path: str, url: str) -> int | N
 # --------------------------------------------------------------------------
 
 
-def extract_date(text: str, *, path: str = "", url: str = "") -> PubDate:
+def extract_date(text: str, *, path: str = "", url: str = "", marked_only: bool = False) -> PubDate:
     """The publication date of an article, read from its own text.
 
     Only the first HEAD_CHARS characters are searched, because that is where
@@ -536,14 +536,17 @@ def extract_date(text: str, *, path: str = "", url: str = "") -> PubDate:
     inferred the month-day is dropped and the date is unknown: a PubDate
     cannot hold a month without a year, and a guessed year would be wrong
     silently.
+
+    With `marked_only`, only a marked dateline counts: the HTML reader ranks
+    those above htmldate's guess, and an unmarked lead date below it.
     """
     try:
-        return _extract_date(text, path, url)
+        return _extract_date(text, path, url, marked_only)
     except (ValueError, TypeError, OverflowError, KeyError, AttributeError):  # pragma: no cover
         return UNKNOWN_DATE
 
 
-def _extract_date(text: str, path: str, url: str) -> PubDate:
+def _extract_date(text: str, path: str, url: str, marked_only: bool = False) -> PubDate:
     if not text:
         return UNKNOWN_DATE
     first_unmarked: tuple[int, int | None, int, int] | None = None
@@ -561,7 +564,7 @@ def _extract_date(text: str, path: str, url: str) -> PubDate:
         if first_unmarked is None and m.start() < LEAD_CHARS:
             first_unmarked = candidate
     if chosen is None:
-        if first_unmarked is None:
+        if first_unmarked is None or marked_only:
             return UNKNOWN_DATE
         for where in (url, path):
             filed = date_from_path(where) if where else UNKNOWN_DATE

@@ -43,6 +43,7 @@ _STRONG_START = re.compile(
             r"(?:Share(?: this)?(?: article| story)?(?: on)?|Tweet|Copy link|Print|Email)"
             r"(?:\s*[:|]?\s*(?:Facebook|Twitter|X|LinkedIn|WhatsApp|Email|Reddit|Copy link))*$",
             r"(?:Advertisement|ADVERTISEMENT|Skip to (?:main )?content|Sign up\b|Subscribe now)",
+            r"FILE PHOTO:",  # a wire photo's caption
             r"(?:We use cookies|This (?:site|website) uses cookies|Accept (?:all )?cookies)",
             # A row of short labels: "Home | News | About", "首页 | 新闻 | 关于我们".
             r"(?:[^|｜]{1,12}\s*[|｜]\s*){2,}[^|｜]{1,12}$",
@@ -190,3 +191,75 @@ def is_short_label(para: str) -> bool:
 
 def _is_short_label(para: str) -> bool:
     return len(para) <= 20 and _SENTENCE_PUNCT.search(para) is None
+
+
+# -- where the article ends and where it starts ------------------------------
+
+# Lines after which nothing is the article's: the editor credit, the
+# disclaimer, the comment section, related and recommended lists, QR-code and
+# app promotions. Chinese pages put these in a fixed order under the text.
+_END_MARK = re.compile(
+    "|".join(
+        [
+            r"^[【\[（(]?\s*(?:责任编辑|责编|编辑|本文编辑|值班编辑)\s*[:：]",
+            r"^[【\[]?\s*(?:免责声明|特别声明|声明|版权声明|郑重声明)\s*[】\]]?\s*[:：]",
+            r"^[【\[]?\s*(?:相关新闻|相关阅读|相关文章|相关报道|相关链接|延伸阅读|推荐阅读|为你推荐"
+            r"|为您推荐|热门推荐|猜你喜欢|更多精彩|更多阅读|热点排行|热门文章|精彩推荐|精选留言|网友评论"
+            r"|最新评论|热门评论|全部评论|我要评论|发表评论|评论区|文明上网|上一篇|下一篇"
+            r"|本版其他新闻|本版其他|其他新闻|更多新闻|相关专题|往期回顾|热点新闻|今日推荐|图片新闻)",
+            r"^评论\s*[(（]?\s*\d*\s*[)）]?$|^参与评论|^已有\s*\d+\s*(?:人|条)(?:参与|评论)",
+            r"^(?:扫一扫|扫描二维码|扫码|长按识别|微信扫一扫|下载.{0,12}(?:APP|App|app|客户端))",
+            r"^(?:阅读原文|原标题[:：]|本文来源[:：]|来源[:：]\s*\S{2,20}$)",
+        ]
+    )
+)
+_EN_END_MARK = re.compile(
+    r"^(?:Related(?: (?:Articles?|Stories|News|Coverage|Content|Posts|Reading|Topics))?"
+    r"|Recommended(?: for you| Stories| Reading)?|More (?:from|on|stories|news)\b.*"
+    r"|You (?:may|might) (?:also )?(?:like|be interested in)|Read (?:more|next)"
+    r"|Most (?:read|popular)"
+    r"|Trending(?: Now| Stories)?|Comments?(?: \(\d+\))?|\d+ Comments?|Leave a (?:comment|reply)"
+    r"|Join the (?:conversation|discussion)|Sign up for.*|Get breaking news.*|Show comments"
+    r"|ATENÇÃO: Comentários.*|Comentários)\s*:?$",
+    re.IGNORECASE,
+)
+#: English markers cut only in the last part of a text ('Related: …' lines
+#: also stand between paragraphs of US news sites).
+EN_END_SHARE = 0.5
+# Before the article: login prompts, app promotions, a platform account's card.
+_LEAD_JUNK = re.compile(
+    r"登录|注册|下载.{0,12}(?:APP|App|app|客户端)|打开.{0,6}(?:APP|App|app|客户端)|粉丝|获赞|\+?关注$"
+    r"|创作者|^(?:Sign in|Log in|Subscribe|Download (?:the|our) app|Open in app|Follow)\b",
+    re.IGNORECASE,
+)
+_LEAD_JUNK_MAX = 60
+
+
+def is_end_marker(line: str) -> bool:
+    """A line that closes the article: '责任编辑：…', '相关新闻', '网友评论', '免责声明：…'."""
+    line = line.strip()
+    return len(line) <= 200 and _END_MARK.match(line) is not None
+
+
+def article_end(paras: list[str]) -> int:
+    """Index of the first end-of-article line after the text has begun (len if none).
+
+    Chinese markers cut anywhere after the first paragraph; English ones only
+    when short and in the last half of the text.
+    """
+    total = sum(len(p) for p in paras) or 1
+    seen = 0
+    for i, para in enumerate(paras):
+        line = para.strip()
+        if i > 0 and is_end_marker(line):
+            return i
+        if i > 0 and len(line) <= 80 and seen >= EN_END_SHARE * total and _EN_END_MARK.match(line):
+            return i
+        seen += len(para)
+    return len(paras)
+
+
+def is_lead_junk(line: str) -> bool:
+    """Login prompts, app promotions and account cards above a platform article."""
+    line = line.strip()
+    return len(line) <= _LEAD_JUNK_MAX and _LEAD_JUNK.search(line) is not None

@@ -1,97 +1,62 @@
 """News pages saved as HTML: metadata from the markup, the article from the text.
 
-Metadata (title, site name, publication date, canonical URL, language,
-places) comes from what the page declares, read with BeautifulSoup over the
-lxml parser from the page's `<title>`, `<meta>`, `<link>`, JSON-LD
-`<script>`, `<time>` and `<h1>` tags only. Dates are kept as the raw string
-the page gives; with no date metadata the date stays None and the date stage
-looks at the URL and the text.
+`pagemeta` reads what the page declares (title via `titles`, site, date,
+URL, language, places); `pagedate` ranks the page's date sources.
 
 The article text is trafilatura's (F1 0.93 against 0.83 for `<p>` rules on
-English pages), run on a tree we have already pruned of scripts, navigation,
-asides, footers and link lists, which makes it several times faster on
-portal pages with hundreds of links. trafilatura loses the lead of some
-Chinese portal pages (the lead sits in a summary block outside the container
-it picks) and keeps bylines, date lines and copyright/ICP lines; so its lines
-are merged with the page's own text blocks: prose blocks it skipped inside
-the article's span, or just before it up to the headline, are put back in
-place, and `boilerplate` lines are dropped.
+English pages), run on a tree `markup.prune` has already cleared of scripts,
+navigation, link lists, comment/related/share containers and the forms,
+asides and footers that do not hold the article, which makes it several
+times faster on portal pages with hundreds of links. trafilatura loses the
+lead of some Chinese portal pages (the lead sits in a summary block outside
+the container it picks) and keeps bylines, date lines and copyright/ICP
+lines; so its lines are merged with the page's own text blocks: prose blocks
+it skipped inside the article's span, or just before it up to the headline,
+are put back in place (never captions, promos, comments or related items,
+never past an end-of-article marker), `boilerplate` lines are dropped, and
+the text is cut at the first end-of-article marker (责任编辑, 相关新闻,
+网友评论, 免责声明, QR-code and app promotions).
 """
 
 from __future__ import annotations
 
-import json
 import re
-from dataclasses import dataclass
-from typing import Any
+from datetime import date
 
 import lxml.etree
 import trafilatura
-from bs4 import BeautifulSoup
 
-from indexer.article import Article
+from indexer.article import Article, PubDate
+from indexer.extract.dates import date_from_path, parse_date_value
 from indexer.sources import SourceError
-from indexer.sources.boilerplate import footer_start, is_boilerplate, is_short_label
+from indexer.sources.boilerplate import (
+    article_end,
+    footer_start,
+    is_boilerplate,
+    is_end_marker,
+    is_lead_junk,
+    is_short_label,
+)
 from indexer.sources.encoding import declared_html_charset, decode, normalize_text
-from indexer.sources.markup import Block, blocks, parse_document, prune
+from indexer.sources.markup import (
+    Block,
+    blocks,
+    is_aside_name,
+    is_prose_text,
+    parse_document,
+    prune,
+)
+from indexer.sources.pagedate import (
+    choose_date,
+    declared_day,
+    guess_date,
+    header_date,
+    is_utc_small_hours,
+    script_date,
+)
+from indexer.sources.pagemeta import PageMeta, page_metadata
 from indexer.sources.text import articles_from_text, fallback_title, is_lead, shorten
 
-# The only markup metadata lives in. bs4 gets just these tags, found by one
-# regex scan: building its tree for a whole 150 KB portal page (12,000 tags)
-# took 25 ms, five times the rest of the reader.
-_METADATA_MARKUP = re.compile(
-    r"<title\b[^>]*>.*?</title\s*>|<h1\b[^>]*>.*?</h1\s*>"
-    r"|<script\b[^>]*ld\+json[^>]*>.*?</script\s*>"
-    r"|<(?:meta|link|time)\b(?:[^>\"']|\"[^\"]*\"|'[^']*')*>",
-    re.IGNORECASE | re.DOTALL,
-)
-_ARTICLE_TYPES = {
-    "newsarticle",
-    "reportagenews",
-    "analysisnewsarticle",
-    "opinionnewsarticle",
-    "backgroundnewsarticle",
-    "reviewnewsarticle",
-    "asknewsarticle",
-    "article",
-    "blogposting",
-    "liveblogposting",
-    "report",
-    "techarticle",
-    "scholarlyarticle",
-}
-_DATE_META = (
-    "article:published_time",
-    "og:published_time",
-    "datepublished",
-    "pubdate",
-    "publishdate",
-    "publish-date",
-    "publish_date",
-    "publication_date",
-    "dc.date",
-    "dc.date.issued",
-    "dcterms.date",
-    "dcterms.issued",
-    "dcterms.created",
-    "sailthru.date",
-    "parsely-pub-date",
-    "article.published",
-    "date",
-)
-_TITLE_SEPARATORS = re.compile(r"\s+[|｜\-–—·»:]\s+|\s*(?:[|｜_]|--|——|-(?=[\u4e00-\u9fff]))\s*")
-_SITE_WORDS = re.compile(
-    r"网|报|新闻|频道|电视|日报|时报|在线|客户端|资讯|中心|政府|门户|"
-    r"\b(?:News|Times|Post|Daily|Herald|Guardian|Journal|Tribune|Telegraph|Online|BBC|CNN|"
-    r"Reuters|Xinhua|Bloomberg|Press|Media|Magazine|Gazette|Independent|Observer|Wire)\b|"
-    r"\.(?:com|cn|net|org)\b",
-    re.IGNORECASE,
-)
-_SOURCE_PREFIX = re.compile(r"^\s*(?:来源|稿源|出处|source)\s*[:：]\s*", re.IGNORECASE)
-_HTML_LANG = re.compile(
-    r"<html\b[^>]*?\s(?:xml:)?lang\s*=\s*[\"']?([A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*)",
-    re.IGNORECASE,
-)
 _CJK_CHAR = re.compile("[\u3400-\u4dbf\u4e00-\u9fff]")
 _LATIN_CHAR = re.compile("[A-Za-z]")
 _DATE_TOKENS = re.compile(
@@ -106,21 +71,11 @@ _INFO_LINE = re.compile(
     r"(?:来源|作者|编辑|发布时间|发布日期|浏览次数|阅读量|Source|By)\s*[:：]", re.IGNORECASE
 )
 _HAS_DATE = re.compile(r"\d{4}\s*[-/.年]\s*\d{1,2}|\d{1,2}\s+[A-Z][a-z]{2,8}\s+\d{4}")
+#: Below this share of the page's prose, the pruned page's text is checked
+#: against the unpruned page's.
+LOST_SHARE = 0.3
 _WORD_CHAR = re.compile(r"[^\W_]")
 _SENTENCE_PUNCT = re.compile(r"[。！？；，,;!?]|\.(?:\s|$)")
-
-
-@dataclass
-class PageMeta:
-    title: str | None = None
-    headline: str | None = None  # the page's <h1>
-    page_title: str | None = None  # the raw <title>
-    source: str | None = None
-    date: str | None = None
-    url: str | None = None
-    lang: str | None = None
-    locations: list[str] | None = None
-    ld_body: str | None = None
 
 
 def articles_from_html(data: bytes) -> list[Article]:
@@ -141,250 +96,40 @@ def article_from_html(text: str) -> Article:
         raise SourceError(f"cannot parse HTML: {exc}") from None
 
     title = meta.title
-    paras = main_text(root, meta)
+    prune(root)
+    page_blocks = blocks(root)
+    paras = main_text(root, meta, page_blocks)
+    prose = sum(len(b.text) for b in page_blocks if _is_prose(b))
+    if sum(len(p) for p in paras) < LOST_SHARE * prose:
+        # Pruning can mislead trafilatura (a removed <header> made it pick a
+        # promo box on one page): the unpruned page, if it gives much more.
+        retry = _clean_lines(_trafilatura_lines(parse_document(text)), meta)
+        if sum(len(p) for p in retry) > 2 * sum(len(p) for p in paras):
+            paras = retry
     if not paras and meta.ld_body:
         paras = [p.strip() for p in meta.ld_body.split("\n") if p.strip()]
     if not paras:
         raise SourceError("no article text found in the page")
     if title is None:
-        title = _headline_before(root, paras) or fallback_title("\n\n".join(paras))
+        title = _headline_before(page_blocks, paras) or fallback_title("\n\n".join(paras))
     # Entities (&shy;, &#8203;) can put back what decoding removed.
     body = normalize_text("\n\n".join(paras))
+    declared = _page_date(text, meta, page_blocks, paras, title)
+    guessed = None
+    if declared_day(declared) is None:
+        modified = declared_day(meta.modified)
+        guessed = _iso(guess_date(text, meta.url or "", modified=modified))
     return Article(
         title=normalize_text(title),
         body=body,
         url=meta.url,
         source=meta.source,
-        declared_date=meta.date,
+        declared_date=declared,
+        latest_date=_iso(declared_day(meta.modified)),
+        guessed_date=guessed,
         declared_lang=_plausible_lang(meta.lang, body),
         declared_locations=meta.locations,
     )
-
-
-# -- metadata ---------------------------------------------------------------
-
-
-def page_metadata(html: str) -> PageMeta:
-    """What the page says about itself, from meta tags, JSON-LD, <title>, <h1>, <time>."""
-    markup = "\n".join(m.group() for m in _METADATA_MARKUP.finditer(html))
-    soup = BeautifulSoup(f"<html><head>{markup}</head></html>", "lxml")
-    metas: dict[str, str] = {}
-    for tag in soup.find_all("meta"):
-        content = tag.get("content")
-        if not isinstance(content, str) or not content.strip():
-            continue
-        for attr in ("property", "name", "itemprop", "http-equiv"):
-            key = tag.get(attr)
-            if isinstance(key, str) and key.strip():
-                metas.setdefault(key.strip().lower(), " ".join(content.split()))
-    ld = _json_ld_article(soup)
-    meta = PageMeta()
-
-    title_tag = soup.find("title")
-    meta.page_title = _text(title_tag) or None
-    h1 = soup.find("h1")
-    meta.headline = _text(h1)[:300] or None
-
-    publisher = ld.get("publisher")
-    if isinstance(publisher, list):
-        publisher = publisher[0] if publisher else None
-    publisher_name = _ld_str(publisher.get("name")) if isinstance(publisher, dict) else None
-    source_meta = metas.get("source") or metas.get("dc.publisher")
-    meta.source = (
-        publisher_name
-        or metas.get("og:site_name")
-        or (_SOURCE_PREFIX.sub("", source_meta).strip() if source_meta else None)
-        or metas.get("application-name")
-        or None
-    )
-    meta.title = _choose_title(
-        og=metas.get("og:title") or metas.get("twitter:title"),
-        ld=_ld_str(ld.get("headline")),
-        page=meta.page_title,
-        h1=meta.headline,
-        site=meta.source,
-    )
-    if meta.source is None and meta.page_title:
-        meta.source = _title_site(meta.page_title)
-
-    meta.date = _ld_str(ld.get("datePublished")) or next(
-        (metas[k] for k in _DATE_META if metas.get(k)), None
-    )
-    if meta.date is None:
-        meta.date = _time_datetime(soup)
-
-    canonical = None
-    for link in soup.find_all("link"):
-        rel = link.get("rel") or []
-        href = link.get("href")
-        if "canonical" in [r.lower() for r in rel] and isinstance(href, str) and href.strip():
-            canonical = href.strip()
-            break
-    candidates = [canonical, metas.get("og:url"), _ld_url(ld)]
-    absolute = [u for u in candidates if u and u.startswith(("http://", "https://"))]
-    meta.url = (absolute or [u for u in candidates if u] or [None])[0]
-
-    lang = _ld_str(ld.get("inLanguage"))
-    if not lang:
-        match = _HTML_LANG.search(html[:5000])
-        lang = match.group(1) if match else None
-    meta.lang = lang or metas.get("content-language") or metas.get("og:locale")
-
-    places = [_ld_str(_name(ld.get(k))) for k in ("contentLocation", "locationCreated")]
-    places = [p for p in places if p]
-    if not places and metas.get("geo.placename"):
-        places = [metas["geo.placename"]]
-    meta.locations = places or None
-    body = ld.get("articleBody")
-    meta.ld_body = body if isinstance(body, str) and body.strip() else None
-    return meta
-
-
-def _text(tag) -> str:
-    return " ".join(tag.get_text(" ").split()) if tag is not None else ""
-
-
-def _choose_title(og, ld, page, h1, site) -> str | None:
-    """og:title, then the JSON-LD headline, then the <h1> if the <title> contains it,
-    then the <title> without its site-name suffix, then any <h1>."""
-    for candidate in (og, ld):
-        cleaned = clean_title(candidate, site) if candidate else ""
-        if len(cleaned) >= 2 and (not site or cleaned.lower() != site.lower()):
-            return cleaned
-    if h1 and page and h1 in page:
-        return h1
-    if page:
-        cleaned = clean_title(page, site)
-        if cleaned and (not site or cleaned != site):
-            return cleaned
-    return h1 or None
-
-
-def clean_title(title: str, site: str | None = None) -> str:
-    """Strip ' - 新华网', '_新闻频道_新华网', '--经济·科技--人民网', ' | The Guardian'.
-
-    A trailing segment goes when it names the site (og:site_name), looks like
-    a site name (网, 报, News, .com…), or hangs off a separator headlines
-    rarely use ('|', '_', '--'); a ' - ' segment that is just words stays,
-    because headlines use ' - ' too.
-    """
-    title = " ".join(title.split())
-    for _ in range(3):
-        parts = list(_TITLE_SEPARATORS.finditer(title))
-        if not parts:
-            break
-        last = parts[-1]
-        head, tail = title[: last.start()].strip(), title[last.end() :].strip()
-        if len(head) < 4 or len(tail) > 30:
-            break
-        sep = last.group().strip()
-        if not (
-            (site and tail.lower() in site.lower())
-            or _SITE_WORDS.search(tail)
-            or sep in ("|", "｜", "_", "--", "——")
-            or (sep == "-" and _CJK_CHAR.search(tail))
-            or (sep in ("·", "»") and len(tail) <= 12)
-        ):
-            break
-        title = head
-    if site and title.lower().startswith(site.lower() + " | "):
-        title = title[len(site) + 3 :]
-    return title
-
-
-def _title_site(page_title: str) -> str | None:
-    """The site name at the end of a <title>, when it looks like one."""
-    page_title = " ".join(page_title.split())
-    parts = list(_TITLE_SEPARATORS.finditer(page_title))
-    if not parts:
-        return None
-    tail = page_title[parts[-1].end() :].strip()
-    return tail if tail and len(tail) <= 30 and _SITE_WORDS.search(tail) else None
-
-
-def _json_ld_article(soup) -> dict[str, Any]:
-    """The page's JSON-LD NewsArticle (or other article type), wherever it sits."""
-    found: list[dict[str, Any]] = []
-    for script in soup.find_all("script"):
-        kind = script.get("type")
-        if not isinstance(kind, str) or "ld+json" not in kind.lower():
-            continue
-        raw = (script.string or "").strip()
-        raw = re.sub(r"^\s*(?:<!--|<!\[CDATA\[)|(?:-->|\]\]>)\s*$", "", raw)
-        try:
-            data = json.loads(raw, strict=False)
-        except ValueError:
-            try:
-                data = json.loads(re.sub(r",\s*([}\]])", r"\1", raw), strict=False)
-            except ValueError:
-                continue
-        _walk_ld(data, found, depth=0)
-    for item in found:
-        if _ld_types(item) & (_ARTICLE_TYPES - {"article", "report"}):
-            return item
-    for item in found:
-        if _ld_types(item) & _ARTICLE_TYPES:
-            return item
-    return {}
-
-
-def _walk_ld(data: Any, found: list[dict[str, Any]], depth: int) -> None:
-    if depth > 6:
-        return
-    if isinstance(data, list):
-        for item in data:
-            _walk_ld(item, found, depth + 1)
-    elif isinstance(data, dict):
-        if _ld_types(data) & _ARTICLE_TYPES:
-            found.append(data)
-        for key in ("@graph", "mainEntity", "itemListElement"):
-            if key in data:
-                _walk_ld(data[key], found, depth + 1)
-
-
-def _ld_types(item: dict[str, Any]) -> set[str]:
-    kind = item.get("@type")
-    kinds = kind if isinstance(kind, list) else [kind]
-    return {k.lower() for k in kinds if isinstance(k, str)}
-
-
-def _ld_str(value: Any) -> str | None:
-    if isinstance(value, list):
-        value = value[0] if value else None
-    if isinstance(value, str | int | float) and not isinstance(value, bool):
-        text = " ".join(str(value).split())
-        return text or None
-    return None
-
-
-def _name(value: Any) -> Any:
-    if isinstance(value, list):
-        value = value[0] if value else None
-    return value.get("name") if isinstance(value, dict) else value
-
-
-def _ld_url(ld: dict[str, Any]) -> str | None:
-    url = _ld_str(ld.get("url"))
-    if url:
-        return url
-    entity = ld.get("mainEntityOfPage")
-    if isinstance(entity, dict):
-        return _ld_str(entity.get("@id") or entity.get("url"))
-    return _ld_str(entity)
-
-
-def _time_datetime(soup) -> str | None:
-    times = [t for t in soup.find_all("time") if isinstance(t.get("datetime"), str)]
-    published = [
-        t
-        for t in times
-        if (t.get("itemprop") or "").lower() == "datepublished" or t.has_attr("pubdate")
-    ]
-    for tag in published + times:
-        value = tag["datetime"].strip()
-        if value:
-            return value
-    return None
 
 
 def _plausible_lang(lang: str | None, body: str) -> str | None:
@@ -403,25 +148,83 @@ def _plausible_lang(lang: str | None, body: str) -> str | None:
     return lang
 
 
+# -- date -------------------------------------------------------------------
+
+
+def _page_date(
+    html: str, meta: PageMeta, page_blocks: list[Block], paras: list[str], title: str
+) -> str | None:
+    """The date to declare: the page's metadata as written when it names a day,
+    else the best of the ranked candidates of `pagedate`, as YYYY-MM-DD."""
+    declared = declared_day(meta.date)
+    if declared is not None:
+        filed = date_from_path(meta.url or "")
+        if (
+            filed.precision == "day"
+            and _days(declared) - _days(filed) == 1
+            and is_utc_small_hours(meta.date)
+        ):
+            # A UTC time just past midnight ('2020-02-18T02:18Z') under a URL
+            # filed on the 17th: the URL has the publisher's local date.
+            return filed.iso
+        readable = parse_date_value(meta.date or "").precision == "day"
+        return meta.date if readable else declared.iso
+    found = script_date(html)
+    if found is None:
+        lines = [b.text for b in page_blocks]
+        headline_at, prose_at = _article_start(page_blocks, paras, meta, title)
+        found = header_date(lines, headline_at, prose_at)
+    if found is None:
+        found = choose_date(
+            body_text=f"{title}\n" + "\n".join(paras),
+            url=meta.url or "",
+            html=html,
+            modified=declared_day(meta.modified),
+        )
+    return found.iso if found is not None else meta.date
+
+
+def _days(day: PubDate) -> int:
+    return date(day.year, day.month, day.day).toordinal()
+
+
+def _iso(day: PubDate | None) -> str | None:
+    return day.iso if day is not None else None
+
+
+def _article_start(
+    page_blocks: list[Block], paras: list[str], meta: PageMeta, title: str
+) -> tuple[int | None, int | None]:
+    """Indexes of the headline's block and of the article's first prose block."""
+    titles = {_key(t) for t in (title, meta.title, meta.headline) if t}
+    headline_at = next(
+        (i for i, b in enumerate(page_blocks) if _key(b.text) in titles),
+        next((i for i, b in enumerate(page_blocks) if b.element.tag == "h1"), None),
+    )
+    body = {_key(p) for p in paras[:5]}
+    prose_at = next(
+        (
+            i
+            for i, b in enumerate(page_blocks)
+            if i > (headline_at if headline_at is not None else -1) and _key(b.text) in body
+        ),
+        None,
+    )
+    return headline_at, prose_at
+
+
 # -- main text --------------------------------------------------------------
 
 
-def main_text(root, meta: PageMeta) -> list[str]:
-    """The article's paragraphs: trafilatura's, with skipped prose put back."""
-    prune(root)
-    page_blocks = blocks(root)
-    extracted = trafilatura.extract(
-        root,
-        fast=True,
-        include_comments=False,
-        include_tables=False,
-        include_images=False,
-        deduplicate=False,
-    )
-    lines = [_squash(line) for line in (extracted or "").split("\n")]
-    lines = [line for line in lines if line]
+def main_text(root, meta: PageMeta, page_blocks: list[Block]) -> list[str]:
+    """The article's paragraphs: trafilatura's, with skipped prose put back.
+
+    `root` is already pruned and `page_blocks` are its text blocks.
+    """
+    lines = _trafilatura_lines(root)
     if lines:
-        return _clean_lines(_merge_skipped(lines, page_blocks, meta), meta)
+        lines = _cut_at_page_marker(_merge_skipped(lines, page_blocks, meta), page_blocks)
+        return _clean_lines(lines, meta)
     # trafilatura found nothing (a very short page): the prose blocks, or
     # failing that any text that is not a link.
     lines = _clean_lines([b.text for b in page_blocks if _is_prose(b)], meta)
@@ -429,6 +232,19 @@ def main_text(root, meta: PageMeta) -> list[str]:
         plain = [b.text for b in page_blocks if b.link_chars < 0.5 * len(b.text)]
         lines = _clean_lines(plain, meta)
     return lines
+
+
+def _trafilatura_lines(root) -> list[str]:
+    extracted = trafilatura.extract(
+        root,
+        fast=True,
+        include_comments=False,
+        include_tables=True,
+        include_images=False,
+        deduplicate=False,
+    )
+    lines = [_squash(line) for line in (extracted or "").split("\n")]
+    return [line for line in lines if line]
 
 
 def _squash(line: str) -> str:
@@ -482,6 +298,14 @@ def _merge_skipped(lines: list[str], page_blocks: list[Block], meta: PageMeta) -
     if not matched:
         return lines
     first, last = matched[0], matched[-1]
+    # The span never reaches across a comment section or a related list: a
+    # stray comment trafilatura kept would otherwise pull in the rest.
+    stop = next(
+        (i for i in range(first + 1, last) if where[i] is None and _closes_article(page_blocks[i])),
+        None,
+    )
+    if stop is not None:
+        last = stop
 
     titles = {_key(t) for t in (meta.title, meta.headline) if t}
     candidates = [i for i in range(first + 1, last) if where[i] is None]
@@ -495,10 +319,14 @@ def _merge_skipped(lines: list[str], page_blocks: list[Block], meta: PageMeta) -
             break
 
     inserts: dict[int, list[str]] = {}
+    seen = set(keys)
     for i in sorted(candidates):
         block = page_blocks[i]
-        if not _is_prose(block) or is_boilerplate(block.text):
+        if not _is_prose(block) or is_boilerplate(block.text) or _is_aside_text(block):
             continue
+        if _key(block.text) in seen:  # a caption repeated by a slideshow
+            continue
+        seen.add(_key(block.text))
         nxt = next(j for j in matched if j > i)
         inserts.setdefault(where[nxt], []).append(block.text)
     if not inserts:
@@ -510,32 +338,92 @@ def _merge_skipped(lines: list[str], page_blocks: list[Block], meta: PageMeta) -
     return out
 
 
+_ASIDE_NAMES = re.compile(
+    r"caption|credit|photo|image|gallery|slide|media|newsletter|signup|promo|subscribe"
+    r"|related|recommend|comment|share|social|advert|sponsor",
+    re.IGNORECASE,
+)
+
+
+def _is_aside_text(block: Block) -> bool:
+    """Text beside the article: a figure's caption, a promo, a comment or related item.
+
+    trafilatura leaves these out on purpose; only prose it skipped for no such
+    reason is put back.
+    """
+    el = block.element
+    for _ in range(4):
+        if el is None:
+            break
+        if el.tag in ("figure", "figcaption"):
+            return True
+        names = f"{el.get('class') or ''} {el.get('id') or ''}"
+        if _ASIDE_NAMES.search(names):
+            return True
+        el = el.getparent()
+    return False
+
+
+def _cut_at_page_marker(lines: list[str], page_blocks: list[Block]) -> list[str]:
+    """Drop the lines that come after an end-of-article marker on the page.
+
+    trafilatura often leaves out a bare '网友评论' or '本版其他新闻' heading but
+    keeps the comment or list item under it, so the marker is looked for
+    among the page's blocks: lines found only after it are not the article.
+    """
+    keys = [_key(line) for line in lines]
+    present = set(keys)
+    start = next((i for i, b in enumerate(page_blocks) if _key(b.text) in present), None)
+    if start is None:
+        return lines
+    for i in range(start + 1, len(page_blocks)):
+        if _key(page_blocks[i].text) in present or not is_end_marker(page_blocks[i].text):
+            continue
+        before = {_key(b.text) for b in page_blocks[:i]}
+        after = {_key(b.text) for b in page_blocks[i + 1 :]} - before
+        cut = next((n for n, k in enumerate(keys) if n and k in after), None)
+        return lines if cut is None else lines[:cut]
+    return lines
+
+
+def _closes_article(block: Block) -> bool:
+    """An end-of-article marker ('网友评论', '相关新闻') or the container of one."""
+    return is_end_marker(block.text) or (
+        block.element.tag in ("h2", "h3", "h4", "div", "span") and is_aside_name(block.element)
+    )
+
+
 def _is_prose(block: Block) -> bool:
     """Running text, not a label, link or caption: long enough and punctuated."""
-    text = block.text
-    if block.link_chars > 0.3 * len(text) or block.element.tag in ("li", "h1", "h2", "h3"):
+    if block.element.tag in ("li", "h1", "h2", "h3"):
         return False
-    cjk = len(_CJK_CHAR.findall(text))
-    if cjk >= len(text) * 0.3:
-        return cjk >= 20 and _SENTENCE_PUNCT.search(text) is not None
-    return len(text) >= 80 and _SENTENCE_PUNCT.search(text) is not None
+    return is_prose_text(block.text, block.link_chars)
 
 
 def _clean_lines(lines: list[str], meta: PageMeta) -> list[str]:
     titles = {_key(t) for t in (meta.title, meta.headline, meta.page_title) if t}
     out = []
+    begun = False  # a prose line has been kept: the article has started
     for line in lines:
+        if begun and is_end_marker(line):
+            break  # checked first: the boilerplate test would drop the marker
         if _key(line) in titles or is_boilerplate(line) or _is_info_line(line):
             continue
         if not _WORD_CHAR.search(line):  # a lone '|' or '>>' left from a menu
             continue
         out.append(line)
+        begun = begun or is_prose_text(line)
     # Labels above the text ('首页', '新闻', 'By Jane Doe') are menu or byline
     # debris; a dateline standing alone stays for the date stage.
     start = 0
-    while start < len(out) - 1 and is_short_label(out[start]) and not is_lead(out[start]):
+    while (
+        start < len(out) - 1
+        and (is_short_label(out[start]) or is_lead_junk(out[start]))
+        and not is_lead(out[start])
+    ):
         start += 1
     out = out[start:]
+    out = out[: article_end(out)]
     return out[: footer_start(out)]
 
 
@@ -549,9 +437,8 @@ def _is_info_line(line: str) -> bool:
     return len(rest) <= 2 and bool(re.search(r"\d", line))
 
 
-def _headline_before(root, paras: list[str]) -> str | None:
+def _headline_before(page_blocks: list[Block], paras: list[str]) -> str | None:
     """A page with no title metadata: the short line right above the first paragraph."""
-    page_blocks = blocks(root)
     first_key = _key(paras[0])
     for i, block in enumerate(page_blocks):
         key = _key(block.text)
