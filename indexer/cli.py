@@ -282,13 +282,23 @@ def search_command(
     help="Archive to index when there is no index yet (default: NEWSARCHIVE_SOURCES, seeds/).",
 )
 def serve_command(index_dir, bind, workers, sources):
-    """Serve search with gunicorn, building the index first when there is none."""
+    """Serve search with gunicorn, building the index first when there is none.
+
+    (Unless NEWSARCHIVE_BUILD_ON_START is false: then it serves 503 until an
+    indexing run has built the index.)
+    """
     from indexer.index.store import IndexBusy, IndexStore
     from indexer.index.writing import run_index
 
     _setup_logging()
     store = IndexStore(index_dir)
-    if not store.exists():
+    if not store.exists() and not env_value("BUILD_ON_START"):
+        log.warning(
+            "no index in %s and BUILD_ON_START is off: the service answers 503 until "
+            "`newsarchive index` builds one",
+            index_dir,
+        )
+    elif not store.exists():
         if not sources:
             sources = [Path(s) for s in str(env_value("SOURCES")).split(os.pathsep) if s]
         log.info("no index in %s: building it from %s", index_dir, ", ".join(map(str, sources)))

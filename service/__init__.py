@@ -46,7 +46,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.update(overrides)
     _convert_and_check(app, explicit=set(overrides))
 
+    from indexer.analysis.segmenter import use_userdict
     from service import api, errors, headers, pages, search_index
+
+    use_userdict(app.config.get("USERDICT") or None)
 
     search_index.init_app(app)
     errors.init_app(app)

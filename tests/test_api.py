@@ -184,10 +184,11 @@ def test_odd_queries_are_answered_not_crashed(client, q):
     assert response.status_code == 200, response.get_json()
 
 
-def test_binary_query_string_is_answered(client):
+def test_binary_query_string_is_refused_for_its_control_character(client):
     response = client.get("/api/search?q=%ff%fe%00%c3")
-    assert response.status_code in (200, 400)
-    assert response.is_json
+    assert response.status_code == 400
+    assert response.get_json()["error"]["code"] == "invalid_query"
+    assert "control characters" in response.get_json()["error"]["message"]
 
 
 def test_unknown_document_and_path_and_method(client):

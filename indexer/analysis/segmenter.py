@@ -25,6 +25,7 @@ USERDICT_ENV = "NEWSARCHIVE_USERDICT"
 
 _lock = threading.Lock()
 _instance: Segmenter | None = None
+_userdict: str | None = None  # set by `use_userdict` (the service's config file)
 
 
 def read_userdict(text: str) -> list[tuple[str, int | None, str | None]]:
@@ -85,11 +86,27 @@ class Segmenter:
         return self._jieba.has_word(word)
 
 
+def use_userdict(path: str | os.PathLike | None) -> None:
+    """Segment with this extra user dictionary (the USERDICT setting), wherever it was set.
+
+    The CLI reads USERDICT from the environment; the service also from its
+    config file, and calls this before the segmenter is first used, so that
+    queries are cut as the index was. A segmenter built with another
+    dictionary is dropped.
+    """
+    global _instance, _userdict
+    with _lock:
+        wanted = str(path) if path else None
+        if wanted != _userdict:
+            _userdict = wanted
+            _instance = None
+
+
 def get_segmenter() -> Segmenter:
     """The process-wide segmenter, built on first call."""
     global _instance
     if _instance is None:
         with _lock:
             if _instance is None:
-                _instance = Segmenter(os.environ.get(USERDICT_ENV) or None)
+                _instance = Segmenter(_userdict or os.environ.get(USERDICT_ENV) or None)
     return _instance

@@ -9,7 +9,7 @@ changed.
 With enough files, reading, cleaning, extracting, analysing and writing
 run in worker processes, one segment per worker (see `parallel`); a few
 files are handled in this process. An incremental run commits every
-`COMMIT_EVERY` documents (files, when parallel), so a kill loses at most
+`COMMIT_EVERY` files, serial or parallel, so a kill loses at most
 the work since the last commit; a full build happens in a fresh generation
 that becomes visible only when complete (see `store`).
 """
@@ -259,7 +259,7 @@ def _index_serial(ix, to_read, vanished, known, summary, progress, commit_every,
             for doc in result.docs:
                 writer.add_document(**doc)
                 summary.documents += 1
-                pending += 1
+            pending += 1
             if not summary.rebuilt and pending >= commit_every:
                 writer.commit(merge=merge)
                 writer = ix.writer(limitmb=256, compound=False, codec=codec())
