@@ -10,12 +10,11 @@ JSON API and the HTML page render the same dicts. Counts come from
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 from werkzeug.datastructures import MultiDict
 
 from indexer.extract.gazetteer import load_gazetteer
 from indexer.search.places import resolve_places
+from service.links import url_with
 
 LANG_LABELS = {"en": "English", "zh": "中文", "mixed": "Mixed 混合"}
 
@@ -30,12 +29,12 @@ def toggled_url(args: MultiDict, path: str, param: str, value: str, multi: bool 
         if not multi:
             pairs = [(k, v) for k, v in pairs if k != param]
         pairs.append((param, value))
-    return path + ("?" + urlencode(pairs) if pairs else "")
+    return url_with(path, pairs)
 
 
 def without_params(args: MultiDict, path: str, names) -> str:
     pairs = [(k, v) for k, v in args.items(multi=True) if k not in names and k != "page"]
-    return path + ("?" + urlencode(pairs) if pairs else "")
+    return url_with(path, pairs)
 
 
 class Facet:
@@ -146,7 +145,7 @@ class DateFacet(Facet):
         ]
         if not selected:
             pairs += [("date_from", value), ("date_to", value)]
-        return self.path + ("?" + urlencode(pairs) if pairs else "")
+        return url_with(self.path, pairs)
 
     def facet_results(self, counts):
         current = self._selected()

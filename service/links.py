@@ -1,4 +1,4 @@
-"""Links to articles: the service's business, not the search backend's.
+"""Links: query strings, and links to articles (the service's business, not the backend's).
 
 Backends return plain article summaries; the service adds where each one
 is read on this site (`/doc/<id>`), in the place the API has always put
@@ -6,6 +6,14 @@ it (after `locations`).
 """
 
 from __future__ import annotations
+
+from urllib.parse import urlencode
+
+
+def url_with(path: str, pairs) -> str:
+    """`path` with a query string of `pairs`, or bare when there are none."""
+    pairs = list(pairs)
+    return path + ("?" + urlencode(pairs) if pairs else "")
 
 
 def with_url(summary: dict) -> dict:

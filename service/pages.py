@@ -24,6 +24,7 @@ from indexer.search.places import resolve_places
 from indexer.search.request import SORTS
 from service import i18n
 from service.facets import toggled_url, without_params
+from service.links import url_with
 from service.params import search_request
 from service.results import page_url, result_object
 from service.search_index import get_searcher
@@ -104,15 +105,15 @@ def document(doc_id: str):
     if doc is None:
         abort(404, description="no such article")
     doc = public_document(doc)
-    json_url = f"/api/documents/{doc['id']}" + ("?" + urlencode({"q": q}) if q else "")
+    json_url = url_with(f"/api/documents/{doc['id']}", [("q", q)] if q else [])
     html = render_template(
         "pages/document.html",
         doc=doc,
         search_query=q or "",
         json_url=json_url,
-        back_url="/?" + urlencode({"q": q}) if q else None,
+        back_url=url_with("/", [("q", q)]) if q else None,
         original_url=_web_url(doc.get("url_original")),
-        place_urls={p["id"]: "/?" + urlencode({"location": p["id"]}) for p in doc["places"]},
+        place_urls={p["id"]: url_with("/", [("location", p["id"])]) for p in doc["places"]},
     )
     return html, {"Link": f'<{json_url}>; rel="alternate"; type="application/json"'}
 
@@ -155,7 +156,7 @@ def search_view(result: dict, args: MultiDict, lang: str) -> dict:
         else None,
         "unfiltered_url": without_params(args, "/", FILTER_PARAMS) if filtered else None,
         "hit_urls": [
-            hit["url"] + ("?" + urlencode({"q": result["query"]}) if result["query"] else "")
+            url_with(hit["url"], [("q", result["query"])] if result["query"] else [])
             for hit in result["hits"]
         ],
         "place_names": chinese_place_names(result) if lang == "zh" else {},
@@ -248,7 +249,7 @@ def _date_url(args: MultiDict, value: str | None) -> str:
     pairs = [(k, v) for k, v in args.items(multi=True) if k not in ("date_from", "date_to", "page")]
     if value:
         pairs += [("date_from", value), ("date_to", value)]
-    return "/" + ("?" + urlencode(pairs) if pairs else "")
+    return url_with("/", pairs)
 
 
 def year_tree(result: dict, args: MultiDict) -> list[dict]:

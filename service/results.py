@@ -3,21 +3,20 @@
 from __future__ import annotations
 
 import math
-from urllib.parse import urlencode
 
 from flask import current_app
 from werkzeug.datastructures import MultiDict
 
 from indexer.search.request import SearchRequest, SearchResult
 from service.facets import facet_results
-from service.links import with_url
+from service.links import url_with, with_url
 
 
 def page_url(args: MultiDict, path: str, page: int) -> str:
     pairs = [(k, v) for k, v in args.items(multi=True) if k != "page"]
     if page > 1:
         pairs.append(("page", str(page)))
-    return path + ("?" + urlencode(pairs) if pairs else "")
+    return url_with(path, pairs)
 
 
 def result_object(result: SearchResult, request: SearchRequest, args: MultiDict, path: str) -> dict:

@@ -1,45 +1,28 @@
 """Text analysis shared by the index and the queries.
 
-`bilingual_analyzer()` is the whole pipeline, Whoosh-style:
-`BilingualTokenizer() | StopFilter() | LowercaseFilter() | EnglishStemFilter()`.
-The stop filter runs before lowercasing so that acronyms (US, IT) survive.
-Index and query use the same pipeline; the tokenizer only adds sub-words and
-joined forms when indexing.
+The pipeline (`pipeline.bilingual_analyzer`) is built from Whoosh's
+analysis parts; this package loads it, and Whoosh, only when a name below
+is first used, so that modules needing only the segmenter's configuration
+(the service's factory) load no search engine.
 """
 
 from __future__ import annotations
 
-from whoosh.analysis import LowercaseFilter
+from importlib import import_module
 
-from indexer.analysis.filters import EnglishStemFilter, StopFilter
-from indexer.analysis.segmenter import get_segmenter
-from indexer.analysis.tokenizer import BilingualTokenizer, fold
+_HOMES = {
+    "analyze": "indexer.analysis.pipeline",
+    "bilingual_analyzer": "indexer.analysis.pipeline",
+    "query_terms": "indexer.analysis.pipeline",
+    "fold": "indexer.analysis.tokenizer",
+    "get_segmenter": "indexer.analysis.segmenter",
+}
 
-__all__ = ["analyze", "bilingual_analyzer", "fold", "get_segmenter", "query_terms"]
-
-
-def bilingual_analyzer():
-    return BilingualTokenizer() | StopFilter() | LowercaseFilter() | EnglishStemFilter()
-
-
-_analyzer = None
+__all__ = list(_HOMES)
 
 
-def _shared():
-    global _analyzer
-    if _analyzer is None:
-        _analyzer = bilingual_analyzer()
-    return _analyzer
-
-
-def analyze(text: str, mode: str = "index") -> list[tuple[str, int, int, int]]:
-    """(term, position, startchar, endchar) for every token of `text`."""
-    return [
-        (t.text, t.pos, t.startchar, t.endchar)
-        for t in _shared()(text, positions=True, chars=True, mode=mode)
-    ]
-
-
-def query_terms(text: str) -> list[str]:
-    """The terms a query word or phrase becomes, in order (query mode)."""
-    return [t.text for t in _shared()(text, positions=True, mode="query")]
+def __getattr__(name: str):
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(import_module(home), name)
