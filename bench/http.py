@@ -17,10 +17,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import signal
 import socket
 import subprocess
-import sys
 import tempfile
 import time
 import urllib.error
@@ -29,6 +27,7 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from bench.gunicorn import start_gunicorn, stop
 from bench.measure import descendants, pss_kb, rss_kb
 from bench.queries import Query
 
@@ -83,48 +82,6 @@ def _get(url: str, timeout: float = 60) -> int:
         return exc.code
 
 
-def start_gunicorn(index_dir: Path, port: int, workers: int) -> subprocess.Popen:
-    env = dict(os.environ)
-    env.update(
-        NEWSARCHIVE_INDEX=str(index_dir),
-        NEWSARCHIVE_BIND=f"127.0.0.1:{port}",
-        NEWSARCHIVE_WORKERS=str(workers),
-        NEWSARCHIVE_ACCESS_LOG="",
-        NEWSARCHIVE_LOG_LEVEL="warning",
-    )
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "deploy" / "gunicorn.conf.py")],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"gunicorn exited with {proc.returncode}")
-        try:
-            if _get(f"http://127.0.0.1:{port}/healthz", timeout=10) == 200:
-                return proc
-        except OSError:
-            pass
-        time.sleep(0.3)
-    stop(proc)
-    raise RuntimeError("gunicorn did not answer /healthz within 120 s")
-
-
-def stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is not None:
-        return
-    os.killpg(proc.pid, signal.SIGTERM)
-    try:
-        proc.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=10)
-
-
 def _workers(master: int) -> list[int]:
     return [p for p in descendants(master) if p != master]
 
@@ -146,7 +103,9 @@ def http_benchmark(
     base = f"http://127.0.0.1:{port}"
     paths = [request_path(q) for q in queries]
     started = time.perf_counter()
-    proc = start_gunicorn(index_dir, port, workers)
+    proc = start_gunicorn(
+        index_dir, port, workers, {"NEWSARCHIVE_LOG_LEVEL": "warning"}, capture=False, timeout=120
+    )
     startup = time.perf_counter() - started
     try:
         statuses: dict[int, int] = {}

@@ -1,18 +1,17 @@
-"""Starting and stopping real processes (gunicorn) on free loopback ports, for tests."""
+"""Real processes on free loopback ports, for tests (gunicorn's launcher is `bench.gunicorn`)."""
 
 from __future__ import annotations
 
 import json
-import os
-import signal
 import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
+
+from bench.gunicorn import start_gunicorn, stop  # noqa: F401 (the tests' launcher)
 
 ROOT = Path(__file__).resolve().parent.parent
 NEWSARCHIVE = [sys.executable, "-m", "indexer.cli"]
@@ -38,50 +37,3 @@ def run_indexer(*args, check=True, **kwargs) -> subprocess.CompletedProcess:
     return subprocess.run(
         [*NEWSARCHIVE, *map(str, args)], capture_output=True, text=True, check=check, **kwargs
     )
-
-
-def start_gunicorn(index_dir: Path, port: int, workers: int = 2, env=None) -> subprocess.Popen:
-    """gunicorn with deploy/gunicorn.conf.py, waiting until /healthz answers."""
-    environ = dict(os.environ)
-    environ.update(
-        NEWSARCHIVE_INDEX=str(index_dir),
-        NEWSARCHIVE_BIND=f"127.0.0.1:{port}",
-        NEWSARCHIVE_WORKERS=str(workers),
-        NEWSARCHIVE_ACCESS_LOG="",
-    )
-    environ.update(env or {})
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "deploy" / "gunicorn.conf.py")],
-        cwd=ROOT,
-        env=environ,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(proc.stdout.read().decode(errors="replace"))
-        try:
-            status, _ = fetch(f"http://127.0.0.1:{port}", "/healthz", timeout=5)
-            if status == 200:
-                return proc
-        except OSError:
-            pass
-        time.sleep(0.2)
-    stop(proc)
-    raise RuntimeError("gunicorn did not start within 60 s")
-
-
-def stop(proc: subprocess.Popen) -> None:
-    """Stop a process group started with start_new_session=True."""
-    if proc.poll() is not None:
-        return
-    os.killpg(proc.pid, signal.SIGTERM)
-    try:
-        proc.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=10)
-    if proc.stdout:
-        proc.stdout.close()
