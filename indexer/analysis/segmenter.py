@@ -2,7 +2,7 @@
 
 The segmenter is jieba's dictionary and algorithm run by `rjieba` (jieba-rs):
 on Chinese text it produces jieba's tokens 30-40x faster with less than half
-the memory (see tests/test_segmenter.py, which compares it with the `jieba`
+the memory (tests/test_analysis.py compares it with the `jieba`
 package on the seeds). Index and query must be segmented alike, so the
 segmenter's `fingerprint` (engine, version, user dictionary, gazetteer names)
 is recorded in the index and a mismatch forces a rebuild.
