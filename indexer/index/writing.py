@@ -167,8 +167,19 @@ def run_index(
         existed = {p.name for p in gen_dir.iterdir()}
         known = indexed_files(store.open(gen_dir))
     summary.generation = gen_dir.name
+    run = IndexRun(
+        store=store,
+        gen_dir=gen_dir,
+        roots=roots,
+        known=known,
+        summary=summary,
+        workers=workers,
+        progress=progress,
+        commit_every=commit_every,
+        merge=merge,
+    )
     try:
-        _update(store, gen_dir, roots, known, summary, workers, progress, commit_every, merge)
+        _update(run)
     except BaseException:
         # The run knows it failed: what it wrote and did not commit goes now,
         # not at the sweep ten minutes later (a full disk stays full till then).
@@ -182,8 +193,33 @@ def run_index(
     return summary
 
 
-def _update(store, gen_dir, roots, known, summary, workers, progress, commit_every, merge):
+@dataclass
+class IndexRun:
+    """One indexing run: where it writes, what the index held, how it goes, what it did."""
+
+    store: IndexStore
+    gen_dir: Path
+    roots: list[Path]
+    known: dict[str, str]  # path -> filesig of every file the index holds
+    summary: RunSummary
+    workers: int | None
+    progress: Callable[[int, int], None] | None
+    commit_every: int
+    merge: bool
+    to_read: list[str] = field(default_factory=list)
+    vanished: list[str] = field(default_factory=list)
+    ix: object = None
+
+
+def _update(run: IndexRun) -> None:
     """Read what changed, write and commit it, then record the run in the metadata."""
+    store, gen_dir, roots, known, summary = (
+        run.store,
+        run.gen_dir,
+        run.roots,
+        run.known,
+        run.summary,
+    )
     fingerprint = get_segmenter().fingerprint
     files = scan_sources([r for r in roots if r.exists()])
     present = set(files)
@@ -196,14 +232,13 @@ def _update(store, gen_dir, roots, known, summary, workers, progress, commit_eve
             to_read.append(path)
     vanished = [p for p in known if p not in present and _in_scope(p, roots)]
 
-    ix = store.open(gen_dir)
-    workers = _worker_count(len(to_read), workers)
-    if workers > 1:
-        _index_parallel(
-            ix, gen_dir, to_read, vanished, known, summary, workers, progress, commit_every, merge
-        )
+    run.ix = store.open(gen_dir)
+    run.to_read, run.vanished = to_read, vanished
+    run.workers = _worker_count(len(to_read), run.workers)
+    if run.workers > 1:
+        _index_parallel(run)
     else:
-        _index_serial(ix, to_read, vanished, known, summary, progress, commit_every, merge)
+        _index_serial(run)
 
     meta_updates = {"segmenter": fingerprint, "last_update": _now_iso()}
     if summary.added or summary.updated or summary.deleted or summary.rebuilt:
@@ -232,8 +267,16 @@ def _accept(summary: RunSummary, path: str, error: str | None, warnings: list[st
     return True
 
 
-def _index_serial(ix, to_read, vanished, known, summary, progress, commit_every, merge) -> None:
+def _index_serial(run: IndexRun) -> None:
     """Few files: read them here and file them with one writer."""
+    ix, to_read, vanished, known, summary = (
+        run.ix,
+        run.to_read,
+        run.vanished,
+        run.known,
+        run.summary,
+    )
+    progress, commit_every, merge = run.progress, run.commit_every, run.merge
     writer = ix.writer(limitmb=256, compound=False, codec=codec())
     pending = 0
     try:
@@ -270,15 +313,22 @@ def _index_serial(ix, to_read, vanished, known, summary, progress, commit_every,
         raise
 
 
-def _index_parallel(
-    ix, gen_dir, to_read, vanished, known, summary, workers, progress, commit_every, merge
-) -> None:
+def _index_parallel(run: IndexRun) -> None:
     """Many files: workers read, analyse and write segments; this process commits.
 
     An incremental run commits after every `commit_every` files (one
     segment per worker each time), so a kill loses at most that much work;
     a rebuild commits once, into a generation nobody sees yet.
     """
+    ix, gen_dir, to_read, vanished, known, summary = (
+        run.ix,
+        run.gen_dir,
+        run.to_read,
+        run.vanished,
+        run.known,
+        run.summary,
+    )
+    workers, progress, commit_every, merge = run.workers, run.progress, run.commit_every, run.merge
     step = len(to_read) if summary.rebuilt else commit_every
     rounds = [to_read[i : i + step] for i in range(0, len(to_read), max(step, 1))] or [[]]
     done = 0
