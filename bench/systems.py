@@ -369,8 +369,9 @@ class Newsarchive(System):
         }
 
     def open(self) -> None:
-        from indexer.index.searcher import Searcher
+        from indexer.index.searcher import Searcher, warm_up
 
+        warm_up()  # as the service's workers do before their first request
         self.searcher = Searcher(self.index_dir)
 
     def search(self, query: Query) -> Outcome:

@@ -32,11 +32,9 @@ def get_searcher() -> SearchBackend:
 
 def warm_up() -> None:
     """Load process-wide data once (before gunicorn forks its workers)."""
-    from indexer.analysis import get_segmenter
-    from indexer.extract.gazetteer import load_gazetteer
+    from indexer.search.backend import warm_up as warm_backend
 
-    get_segmenter()
-    load_gazetteer()
+    warm_backend(current_app.config)
 
 
 def close_searcher(app: Flask) -> None:
@@ -48,4 +46,5 @@ def close_searcher(app: Flask) -> None:
 def init_app(app: Flask) -> None:
     app.extensions.pop(_KEY, None)
     if not app.config.get("TESTING"):
-        warm_up()
+        with app.app_context():
+            warm_up()

@@ -28,8 +28,8 @@ from indexer.analysis import fold, query_terms
 from indexer.analysis.tokenizer import CJK_RANGES
 from indexer.search.query import And, Term
 
-FRAGMENT_CHECK = (20, 100, 300)  # candidates read: first, then if none held it, then...
-WIDE_CHECK_WORDS = 3  # ...the last stage only for fragments of this many words or more
+FRAGMENT_CHECK = (20, 100, 300)  # candidates read: first, then if none of those held it...
+WIDE_CHECK_WORDS = 3  # ...the later stages only for fragments of this many terms or more
 MIN_FRAGMENT_CHARS = 4
 MAX_ANCHOR_HITS = 16  # occurrences of the anchor looked at in one document
 
@@ -113,7 +113,8 @@ def fragment_of(tree) -> Fragment | None:
         return None
     text = " ".join(words)
     form = normal_form(text).strip()
-    if len(form) < MIN_FRAGMENT_CHARS or len(query_terms(text)) < 2:
+    terms = len(query_terms(text))
+    if len(form) < MIN_FRAGMENT_CHARS or terms < 2:
         return None
     chinese = bool(_CJK_CHAR.search(form))
     if not chinese:
@@ -129,9 +130,7 @@ def fragment_of(tree) -> Fragment | None:
         traditional = _s2t().convert(anchor)
         if traditional != anchor:
             anchors.append(traditional)
-    return Fragment(
-        form, tuple(anchors), len(words) if not chinese else len(form), chinese, tuple(pieces)
-    )
+    return Fragment(form, tuple(anchors), max(terms, len(text.split())), chinese, tuple(pieces))
 
 
 @cache
@@ -153,7 +152,7 @@ def containing(stored_text, docs: np.ndarray, scores: np.ndarray, fragment: Frag
     if not len(docs):
         return np.empty(0, dtype=np.int64)
     seen = {} if seen is None else seen
-    stages = FRAGMENT_CHECK if fragment.words >= WIDE_CHECK_WORDS else FRAGMENT_CHECK[:2]
+    stages = FRAGMENT_CHECK if fragment.words >= WIDE_CHECK_WORDS else FRAGMENT_CHECK[:1]
     limit = min(stages[-1], len(docs))
     if len(docs) > limit:
         top = np.argpartition(-scores, limit - 1)[:limit]

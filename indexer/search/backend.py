@@ -38,6 +38,14 @@ class SearchBackend(Protocol):
         """Which build of the index answers now (changes with every rebuild)."""
 
 
+def warm_up(settings: Mapping) -> None:
+    """Load what every process of the backend needs once, before gunicorn forks."""
+    if str(settings.get("BACKEND") or "whoosh").lower() == "whoosh":
+        from indexer.index.searcher import warm_up as warm_whoosh
+
+        warm_whoosh()
+
+
 def open_backend(settings: Mapping) -> SearchBackend:
     """The configured backend, opened lazily (nothing is read until the first search)."""
     name = str(settings.get("BACKEND") or "whoosh").lower()
