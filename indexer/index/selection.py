@@ -11,7 +11,7 @@ import numpy as np
 
 from indexer.analysis.bigrams import has_cjk_pair
 from indexer.index.fragments import Fragment, containing
-from indexer.index.matches import Matches
+from indexer.index.matches import Matches, locate
 from indexer.search.query import Term, leaves
 
 FRAGMENT_ENTRY_BYTES = 8192  # what a fragment's checked documents are counted as, per view
@@ -62,7 +62,7 @@ class Selection:
         if fragment.chinese:
             grams = view.bigram_matches(fragment.text).docs
             if len(grams):
-                eligible &= find_mask(grams, self.docs)
+                eligible &= locate(grams, self.docs)[0]
         idx = np.flatnonzero(eligible)
         seen = view.fragments.get(fragment.text)
         if seen is None:
@@ -74,11 +74,6 @@ class Selection:
             tiers = top.astype(np.int32) * 2
             tiers[found] += 1
             self.tiers = tiers
-
-
-def find_mask(sorted_docs: np.ndarray, docs: np.ndarray) -> np.ndarray:
-    idx = np.minimum(np.searchsorted(sorted_docs, docs), len(sorted_docs) - 1)
-    return sorted_docs[idx] == docs
 
 
 def stored_text(view):

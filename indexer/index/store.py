@@ -221,11 +221,7 @@ class IndexStore:
                 continue
             try:
                 if now - path.stat().st_mtime > older_than:
-                    if path.is_dir():  # Whoosh's MAIN.tmp, left by a killed run
-                        shutil.rmtree(path)
-                    else:
-                        path.unlink()
-                    removed += 1
+                    removed += _remove(path)  # a folder: Whoosh's MAIN.tmp of a killed run
             except FileNotFoundError:
                 pass
         return removed
@@ -251,14 +247,7 @@ class IndexStore:
             temporary = path.is_dir() and path.name.endswith(".tmp")
             if not temporary and (path.name in live or path.name in existed):
                 continue
-            try:
-                if path.is_dir():
-                    shutil.rmtree(path)
-                else:
-                    path.unlink()
-                removed += 1
-            except FileNotFoundError:
-                pass
+            removed += _remove(path)
         return removed
 
     def committed_files(self, gen_dir: Path) -> set[str]:
@@ -299,6 +288,18 @@ class IndexStore:
             yield
         finally:
             lock.release()
+
+
+def _remove(path: Path) -> int:
+    """Delete a file or a folder; 1 if it was there, 0 if it had already gone."""
+    try:
+        if path.is_dir():
+            shutil.rmtree(path)
+        else:
+            path.unlink()
+    except FileNotFoundError:
+        return 0
+    return 1
 
 
 def _segment_files(gen_dir: Path, segment) -> set:

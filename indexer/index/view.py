@@ -100,13 +100,7 @@ class IndexView:
         codes = np.zeros(self.doc_count_all, dtype=np.int32)
         for arr, off in segs:
             seg_codes, seg_vocab = arr.coded[field]
-            remap = np.empty(len(seg_vocab), dtype=np.int32)
-            for i, v in enumerate(seg_vocab):
-                code = table.get(v)
-                if code is None:
-                    code = table[v] = len(vocab)
-                    vocab.append(v)
-                remap[i] = code
+            remap = _remap(seg_vocab, vocab, table)
             codes[off : off + arr.doc_count] = remap[seg_codes]
         return codes, vocab, table
 
@@ -116,13 +110,7 @@ class IndexView:
         all_codes, all_docs = [], []
         for arr, off in segs:
             multi, seg_vocab = arr.multi[field]
-            remap = np.empty(len(seg_vocab), dtype=np.int32)
-            for i, v in enumerate(seg_vocab):
-                code = table.get(v)
-                if code is None:
-                    code = table[v] = len(vocab)
-                    vocab.append(v)
-                remap[i] = code
+            remap = _remap(seg_vocab, vocab, table)
             all_codes.append(remap[multi.codes] if len(multi.codes) else multi.codes)
             all_docs.append(multi.docs + off)
         codes = np.concatenate(all_codes) if all_codes else np.empty(0, dtype=np.int32)
@@ -292,3 +280,15 @@ class IndexView:
     def all_live(self) -> Matches:
         docs = np.flatnonzero(self.live).astype(np.int64)
         return Matches(docs, np.zeros(len(docs), dtype=np.float32))
+
+
+def _remap(seg_vocab, vocab: list, table: dict) -> np.ndarray:
+    """Each of a segment's value codes as a code of the merged vocabulary (extended as needed)."""
+    remap = np.empty(len(seg_vocab), dtype=np.int32)
+    for i, v in enumerate(seg_vocab):
+        code = table.get(v)
+        if code is None:
+            code = table[v] = len(vocab)
+            vocab.append(v)
+        remap[i] = code
+    return remap
