@@ -115,11 +115,12 @@ class NewsarchivePeer:
     def __init__(self, corpus: Path, workdir: Path):
         from indexer.index.searcher import Searcher
         from indexer.index.store import IndexStore
-        from indexer.index.writing import run_index
+        from indexer.index.writer import WhooshIndex
+        from indexer.ingest.run import run_index
 
         store = IndexStore(workdir / "index")
         with store.lock():
-            run_index(store, [corpus / "docs"], rebuild=True, workers=1)
+            run_index(WhooshIndex(store), [corpus / "docs"], rebuild=True, workers=1)
         self.searcher = Searcher(workdir / "index")
 
     def search(self, q: str) -> list[str]:

@@ -353,14 +353,15 @@ class Newsarchive(System):
 
     def build(self, corpus: Path) -> dict:
         from indexer.index.store import IndexStore
-        from indexer.index.writing import run_index
+        from indexer.index.writer import WhooshIndex
+        from indexer.ingest.run import run_index
 
         if self.workdir.exists():
             shutil.rmtree(self.workdir)
         self.workdir.mkdir(parents=True)
         store = IndexStore(self.index_dir)
         with store.lock():
-            summary = run_index(store, [Path(corpus) / "docs"], rebuild=True)
+            summary = run_index(WhooshIndex(store), [Path(corpus) / "docs"], rebuild=True)
         return {
             "documents": summary.documents,
             "files_failed": summary.failed,

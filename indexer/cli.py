@@ -15,6 +15,7 @@ import json
 import logging
 import os
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -74,19 +75,19 @@ def index_command(sources, index_dir, rebuild, wait, workers, as_json, verbose):
     Incremental by default: new files are added, changed files re-indexed,
     documents of vanished files removed.
     """
-    from indexer.index.parallel import WorkerDied
-    from indexer.index.store import IndexBusy, IndexStore
-    from indexer.index.writing import run_index
+    from indexer.ingest.errors import IndexBusy
+    from indexer.ingest.run import run_index
+    from indexer.ingest.workers import WorkerDied
 
     _setup_logging(verbose)
     if not sources:
         sources = [Path(s) for s in str(env_value("SOURCES")).split(os.pathsep) if s]
-    store = IndexStore(index_dir)
-    commit_before = store.last_commit()
+    backend = _index_backend(index_dir)
+    before = backend.checkpoint()
     try:
-        with store.lock(wait=wait):
+        with backend.lock(wait=wait):
             summary = run_index(
-                store, list(sources), rebuild=rebuild, workers=workers, progress=_progress()
+                backend, list(sources), rebuild=rebuild, workers=workers, progress=_progress()
             )
     except IndexBusy as exc:
         log.error("%s; exiting", exc)
@@ -95,7 +96,7 @@ def index_command(sources, index_dir, rebuild, wait, workers, as_json, verbose):
         log.error("%s; earlier commits are kept, the next run redoes the rest", exc)
         sys.exit(EXIT_FAILED)
     except OSError as exc:
-        log.error("%s", write_failure_line(exc, store, commit_before))
+        log.error("%s", write_failure_line(exc, backend, before))
         sys.exit(EXIT_FAILED)
     _warn_if_disk_low(index_dir)
     if as_json:
@@ -120,20 +121,28 @@ _WHAT_TO_DO = {
 }
 
 
-def write_failure_line(exc: OSError, store, commit_before) -> str:
+def _index_backend(index_dir):
+    from indexer.ingest.backend import open_index_backend
+
+    return open_index_backend({"INDEX": index_dir})
+
+
+@contextmanager
+def _search_backend(index_dir):
+    from indexer.search.backend import open_backend
+
+    backend = open_backend({"INDEX": index_dir})
+    try:
+        yield backend
+    finally:
+        backend.close()
+
+
+def write_failure_line(exc: OSError, backend, before) -> str:
     """One line for an OSError while writing: what, where, what is left, what to do."""
     what = exc.strerror or str(exc)
     where = f" ({exc.filename})" if exc.filename else ""
-    count = store.document_count()
-    if count is None:
-        state = f"there is still no index in {store.root}"
-    elif store.last_commit() == commit_before:
-        state = f"the index in {store.root} is unchanged at its last commit, {count:,} articles"
-    else:
-        state = (
-            f"the index in {store.root} keeps what this run committed before it failed, "
-            f"{count:,} articles; the next run redoes the rest"
-        )
+    state = backend.describe_failure(before)
     todo = _WHAT_TO_DO.get(exc.errno, "check the file system, then run again")
     # No free-space figure here: until this process exits, files the failed
     # writer still holds open count as used even though they are deleted.
@@ -172,12 +181,11 @@ def _progress():
 def stats_command(index_dir, as_json):
     """Documents, languages, date range, top places, size, last update and free space."""
     from indexer.disk import disk_space
-    from indexer.index.searcher import Searcher
     from indexer.search.errors import IndexMissing
 
     try:
-        with Searcher(index_dir) as searcher:
-            stats = searcher.stats()
+        with _search_backend(index_dir) as backend:
+            stats = backend.stats()
     except IndexMissing as exc:
         raise click.ClickException(str(exc)) from exc
     disk = disk_space(index_dir, env_value("MIN_FREE_MB"))
@@ -221,7 +229,6 @@ def search_command(
     """Search the index from the shell."""
     import re
 
-    from indexer.index.searcher import Searcher
     from indexer.search.errors import FilterError, IndexMissing, QueryError
     from indexer.search.request import SearchRequest
 
@@ -236,8 +243,8 @@ def search_command(
         sources=list(sources),
     )
     try:
-        with Searcher(index_dir) as searcher:
-            result = searcher.search(request)
+        with _search_backend(index_dir) as backend:
+            result = backend.search(request)
     except (QueryError, FilterError) as exc:
         raise click.UsageError(str(exc)) from exc
     except IndexMissing as exc:
@@ -287,25 +294,25 @@ def serve_command(index_dir, bind, workers, sources):
     (Unless NEWSARCHIVE_BUILD_ON_START is false: then it serves 503 until an
     indexing run has built the index.)
     """
-    from indexer.index.store import IndexBusy, IndexStore
-    from indexer.index.writing import run_index
+    from indexer.ingest.errors import IndexBusy
+    from indexer.ingest.run import run_index
 
     _setup_logging()
-    store = IndexStore(index_dir)
-    if not store.exists() and not env_value("BUILD_ON_START"):
+    backend = _index_backend(index_dir)
+    if not backend.exists() and not env_value("BUILD_ON_START"):
         log.warning(
             "no index in %s and BUILD_ON_START is off: the service answers 503 until "
             "`newsarchive index` builds one",
             index_dir,
         )
-    elif not store.exists():
+    elif not backend.exists():
         if not sources:
             sources = [Path(s) for s in str(env_value("SOURCES")).split(os.pathsep) if s]
         log.info("no index in %s: building it from %s", index_dir, ", ".join(map(str, sources)))
         try:
-            with store.lock(wait=600):
-                if not store.exists():
-                    click.echo(run_index(store, list(sources)).line())
+            with backend.lock(wait=600):
+                if not backend.exists():
+                    click.echo(run_index(backend, list(sources)).line())
         except IndexBusy as exc:
             raise click.ClickException(str(exc)) from exc
     from indexer.settings import project_dir

@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 
 from indexer.index.store import IndexStore
-from indexer.index.writing import run_index
+from indexer.index.writer import WhooshIndex
+from indexer.ingest.run import run_index
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -26,7 +27,7 @@ def build_index(index_dir: Path, sources, *, one_segment_per_file: bool = False,
     store = IndexStore(index_dir)
     with store.lock():
         if not one_segment_per_file:
-            return store, run_index(store, [Path(s) for s in sources], **kwargs)
+            return store, run_index(WhooshIndex(store), [Path(s) for s in sources], **kwargs)
         # Index the files one at a time, committing each as its own segment.
         summary = None
         staged = index_dir.parent / (index_dir.name + "-staged")
@@ -35,7 +36,7 @@ def build_index(index_dir: Path, sources, *, one_segment_per_file: bool = False,
             for path in sorted(Path(source).iterdir()):
                 if path.is_file():
                     shutil.copy2(path, staged / path.name)
-                    summary = run_index(store, [staged], merge=False, workers=1)
+                    summary = run_index(WhooshIndex(store, merge=False), [staged], workers=1)
         return store, summary
 
 

@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 
 from indexer.index.searcher import Searcher
+from indexer.index.writer import WhooshIndex
+from indexer.ingest.backend import IndexBackend, open_index_backend
 from indexer.search.backend import SearchBackend, open_backend
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -127,3 +129,36 @@ def test_the_whoosh_searcher_is_a_search_backend(seed_index):
 def test_an_unknown_backend_is_refused_by_name():
     with pytest.raises(ValueError, match="unknown BACKEND 'solr'"):
         open_backend({"BACKEND": "solr", "INDEX": "/tmp/x"})
+
+
+def _imports_outside_factories(path: Path, factories: set[str]) -> set[str]:
+    """Modules `path` imports anywhere except inside the named factory functions."""
+    names = set()
+
+    def walk(node):
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.FunctionDef) and child.name in factories:
+                continue
+            if isinstance(child, ast.ImportFrom) and child.module:
+                names.add(child.module)
+            elif isinstance(child, ast.Import):
+                names.update(a.name for a in child.names)
+            walk(child)
+
+    walk(ast.parse(path.read_text("utf-8")))
+    return names
+
+
+def test_the_ingest_pipeline_and_the_cli_reach_backends_only_through_their_factories():
+    paths = [*(ROOT / "indexer" / "ingest").glob("*.py"), ROOT / "indexer" / "cli.py"]
+    for path in paths:
+        for name in _imports_outside_factories(path, {"open_index_backend"}):
+            assert not name.startswith(("indexer.index", "whoosh")), f"{path.name}: {name}"
+
+
+def test_the_whoosh_index_is_an_index_backend(tmp_path):
+    backend = open_index_backend({"INDEX": str(tmp_path / "index")})
+    assert isinstance(backend, IndexBackend)
+    assert isinstance(backend, WhooshIndex) and not backend.exists()
+    with pytest.raises(ValueError, match="unknown BACKEND 'solr'"):
+        open_index_backend({"BACKEND": "solr", "INDEX": str(tmp_path)})

@@ -22,7 +22,8 @@ from click.testing import CliRunner
 from whoosh.writing import SegmentWriter
 
 from indexer.cli import cli, write_failure_line
-from indexer.index.writing import run_index
+from indexer.index.writer import WhooshIndex
+from indexer.ingest.run import run_index
 
 from .conftest import SEEDS, build_index
 from .servers import run_indexer
@@ -76,7 +77,7 @@ def test_failed_run_removes_the_files_it_wrote_that_no_commit_references(
     count = store.document_count()
     fail_commits(monkeypatch)
     with store.lock(), pytest.raises(OSError, match="No space"):
-        run_index(store, [archive], workers=workers)
+        run_index(WhooshIndex(store), [archive], workers=workers)
     assert files_in(store.current_dir()) == before
     assert store.document_count() == count
 
@@ -87,10 +88,10 @@ def test_failed_run_keeps_what_its_earlier_commits_made_visible(seeded, monkeypa
     commit_before = store.last_commit()
     fail_commits(monkeypatch, after=1)  # the first round commits, the second fails
     with store.lock(), pytest.raises(OSError) as failure:
-        run_index(store, [archive], workers=2, commit_every=6, merge=False)
+        run_index(WhooshIndex(store, merge=False), [archive], workers=2, commit_every=6)
     committed = store.document_count()
     assert committed == count + 6
-    line = write_failure_line(failure.value, store, commit_before)
+    line = write_failure_line(failure.value, WhooshIndex(store), commit_before)
     assert f"keeps what this run committed before it failed, {count + 6} articles" in line
     monkeypatch.undo()
     # Nothing of the failed round is left: every file belongs to a commit.
@@ -98,7 +99,7 @@ def test_failed_run_keeps_what_its_earlier_commits_made_visible(seeded, monkeypa
     leftovers = files_in(gen_dir) - store.committed_files(gen_dir)
     assert leftovers <= {"newsarchive.json", "MAIN_WRITELOCK"}
     with store.lock():
-        summary = run_index(store, [archive], workers=2)
+        summary = run_index(WhooshIndex(store), [archive], workers=2)
     assert summary.added == 6 and store.document_count() == count + 12
 
 
@@ -107,7 +108,7 @@ def test_failed_rebuild_leaves_no_generation_behind(seeded, monkeypatch):
     current = store.current_name()
     fail_commits(monkeypatch)
     with store.lock(), pytest.raises(OSError):
-        run_index(store, [archive], rebuild=True, workers=2)
+        run_index(WhooshIndex(store), [archive], rebuild=True, workers=2)
     assert store.current_name() == current
     assert [p.name for p in store.root.glob("gen-*")] == [current]
 

@@ -12,7 +12,8 @@ import pytest
 from indexer.cli import cli
 from indexer.index.searcher import Searcher
 from indexer.index.store import IndexStore
-from indexer.index.writing import run_index
+from indexer.index.writer import WhooshIndex
+from indexer.ingest.run import run_index
 from indexer.search.request import SearchRequest
 
 from .conftest import SEEDS, build_index
@@ -153,7 +154,7 @@ def test_incremental_add_change_and_delete_on_a_multi_segment_index(tmp_path):
     (staged / seed("003")).unlink()
 
     with store.lock():
-        summary = run_index(store, [staged], merge=False, workers=1)
+        summary = run_index(WhooshIndex(store, merge=False), [staged], workers=1)
     assert (summary.added, summary.updated, summary.deleted) == (1, 1, 1)
     assert search(index_dir, "quantum").total == 1
     assert search(index_dir, "germanium").total == 1
@@ -162,7 +163,7 @@ def test_incremental_add_change_and_delete_on_a_multi_segment_index(tmp_path):
     assert search(index_dir).total == before  # +1 -1, the changed file kept its count
     # A second run with nothing changed touches nothing.
     with store.lock():
-        again = run_index(store, [staged], workers=1)
+        again = run_index(WhooshIndex(store), [staged], workers=1)
     assert (again.added, again.updated, again.deleted, again.failed) == (0, 0, 0, 0)
     assert again.unchanged == len(list(staged.iterdir()))
 
@@ -176,7 +177,7 @@ def test_touching_a_file_without_changing_it_reindexes_nothing(tmp_path):
 
     os.utime(path, (later, later))
     with store.lock():
-        summary = run_index(store, [archive], workers=1)
+        summary = run_index(WhooshIndex(store), [archive], workers=1)
     assert summary.updated == 0 and summary.unchanged == 5
 
 
@@ -221,7 +222,7 @@ def test_rebuild_swaps_to_a_new_generation(tmp_path):
     store, _ = build_index(tmp_path / "index", [archive], workers=1)
     old = store.current_name()
     with store.lock():
-        summary = run_index(store, [archive], rebuild=True, workers=1)
+        summary = run_index(WhooshIndex(store), [archive], rebuild=True, workers=1)
     assert summary.rebuilt and store.current_name() != old
     assert search(tmp_path / "index", "Jiangyin").total >= 1
 
@@ -267,9 +268,11 @@ def test_sweep_keeps_files_of_recent_commits_and_removes_old_unreferenced_ones(t
     staged = tmp_path / "index-staged"
     gen_dir = store.current_dir()
     with store.lock():
-        run_index(store, [staged], rebuild=False, workers=1)  # nothing changed
+        run_index(WhooshIndex(store), [staged], rebuild=False, workers=1)  # nothing changed
         (staged / seed("003")).unlink()
-        run_index(store, [staged], workers=1)  # merges segments: old files unreferenced
+        run_index(
+            WhooshIndex(store), [staged], workers=1
+        )  # merges segments: old files unreferenced
     before = {p.name for p in gen_dir.iterdir()}
     assert store.sweep(gen_dir) == 0  # everything is recent: a reader may still use it
     # Age every file, as the next cron tick after the grace period would find them.

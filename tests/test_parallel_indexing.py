@@ -8,11 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from indexer.index import loading
-from indexer.index.parallel import WorkerDied
 from indexer.index.searcher import Searcher
 from indexer.index.store import IndexStore
-from indexer.index.writing import run_index
+from indexer.index.writer import WhooshIndex
+from indexer.ingest import loading
+from indexer.ingest.run import run_index
+from indexer.ingest.workers import WorkerDied
 from indexer.search.request import SearchRequest
 
 from .conftest import SEEDS, build_index
@@ -70,7 +71,7 @@ def test_parallel_incremental_run_commits_in_rounds_and_applies_every_change(tmp
         next((archive / folder).glob("003_*.txt")).unlink()
 
     with store.lock():
-        summary = run_index(store, [archive], workers=2, commit_every=2)
+        summary = run_index(WhooshIndex(store), [archive], workers=2, commit_every=2)
     assert (summary.added, summary.updated, summary.deleted) == (3, 2, 2)
     # 5 files to read, 2 per round: three commits.
     assert store.open().latest_generation() == generation + 3
@@ -104,12 +105,12 @@ def test_a_worker_that_dies_fails_the_run_and_the_index_keeps_its_last_commit(
 
     monkeypatch.setattr(loading, "load_file", dying)
     with store.lock(), pytest.raises(WorkerDied):
-        run_index(store, [archive], workers=2)
+        run_index(WhooshIndex(store), [archive], workers=2)
     assert _answers(index_dir) == before  # nothing of the failed run is visible
 
     monkeypatch.setattr(loading, "load_file", load_file)
     with store.lock():
-        summary = run_index(store, [archive], workers=2)
+        summary = run_index(WhooshIndex(store), [archive], workers=2)
     assert summary.added == 7 and summary.failed == 0
     with Searcher(index_dir) as searcher:
         assert searcher.search(SearchRequest(q="quantum")).total == 6

@@ -37,6 +37,18 @@ def analyze(text: str, mode: str = "index") -> list[tuple[str, int, int, int]]:
     ]
 
 
+def term_positions(text: str) -> dict[str, list[tuple[int, int, int]]]:
+    """term -> [(position, startchar, endchar), ...] as the index files them."""
+    seen: dict[str, list[tuple[int, int, int]]] = {}
+    for t in _shared()(text, positions=True, chars=True, mode="index"):
+        entry = (t.pos, t.startchar, t.endchar)
+        if t.text in seen:
+            seen[t.text].append(entry)
+        else:
+            seen[t.text] = [entry]
+    return seen
+
+
 def query_terms(text: str) -> list[str]:
     """The terms a query word or phrase becomes, in order (query mode)."""
     return [t.text for t in _shared()(text, positions=True, mode="query")]

@@ -1,22 +1,15 @@
-"""Turning an enriched `Article` into the field values Whoosh stores.
+"""An analysed article as the field values Whoosh stores.
 
-This runs in the indexing workers, so it also pre-analyses the text fields
-(see `indexer.index.fields`).
+The terms come analysed (`indexer.ingest.analysed`); here they are only
+encoded into Whoosh's posting format, which runs in the indexing workers.
 """
 
 from __future__ import annotations
 
-import hashlib
 from functools import cache
 
-from indexer.analysis.bigrams import has_cjk_pair
-from indexer.article import Article
 from indexer.index.schema import build_schema
-
-
-def doc_id(path: str, part: int) -> str:
-    """A short id that stays the same while the file keeps its path."""
-    return hashlib.blake2b(f"{path}#{part}".encode(), digest_size=8).hexdigest()
+from indexer.ingest.analysed import AnalysedArticle
 
 
 @cache
@@ -24,29 +17,23 @@ def _schema():
     return build_schema()
 
 
-def _grams(schema, article: Article):
-    text = f"{article.title}\n{article.body}"
-    return schema["grams"].preanalyze(text) if has_cjk_pair(text) else None
-
-
-def article_fields(article: Article, filesig: str) -> dict:
+def whoosh_fields(article: AnalysedArticle) -> dict:
     schema = _schema()
-    date = article.date
     fields = {
-        "id": doc_id(article.path, article.part),
+        "id": article.id,
         "path": article.path,
         "part": article.part,
-        "filesig": filesig,
-        "title": schema["title"].preanalyze(article.title),
+        "filesig": article.filesig,
+        "title": schema["title"].preanalyzed(article.title, article.title_terms),
         "_stored_title": article.title,
-        "body": schema["body"].preanalyze(article.body),
+        "body": schema["body"].preanalyzed(article.body, article.body_terms),
         "_stored_body": article.body,
-        "grams": _grams(schema, article),
-        "url": article.url or "",
-        "date": date.as_int,
-        "date_precision": date.precision,
-        "month": f"{date.year:04d}-{date.month:02d}" if date.month else None,
-        "year": f"{date.year:04d}" if date.year else None,
+        "grams": schema["grams"].preanalyzed(article.grams) if article.grams else None,
+        "url": article.url,
+        "date": article.date,
+        "date_precision": article.date_precision,
+        "month": article.month,
+        "year": article.year,
         "lang": article.lang,
         "source": article.source or None,
         "places": ",".join(article.places) or None,

@@ -1,19 +1,17 @@
 """A TEXT field that also accepts text analysed elsewhere.
 
-Analysis (jieba, stemming, encoding postings) is most of the cost of adding
-a document. Worker processes run it in parallel and hand the writer a
-`PreAnalyzed` value; the writer, which Whoosh allows only one of, then just
-files the postings. Plain strings still work, so queries, tests and small
-runs need no workers.
+Analysis (jieba, stemming) is most of the cost of adding a document, and
+it is the same for every backend: the ingest pipeline runs it in worker
+processes and hands over terms with positions and offsets, which become a
+`PreAnalyzed` value here; the writer then just files the postings. Plain
+strings still work for queries.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-
 from whoosh import fields, formats
 
-from indexer.analysis.bigrams import BigramTokenizer, gram_keys
+from indexer.analysis.bigrams import BigramTokenizer
 
 
 class PreAnalyzed:
@@ -38,16 +36,13 @@ class BilingualText(fields.TEXT):
     def to_column_value(self, value):
         return super().to_column_value(value.text if isinstance(value, PreAnalyzed) else value)
 
-    def preanalyze(self, text: str) -> PreAnalyzed:
-        """Analyse `text` exactly as `index()` would, into a picklable value."""
+    def preanalyzed(self, text: str, terms: dict[str, list]) -> PreAnalyzed:
+        """Encode terms analysed elsewhere (`indexer.ingest.analysed`) as `index()` would."""
         fmt = self.format
-        seen = defaultdict(list)
-        for t in self.analyzer(text, positions=True, chars=True, mode="index"):
-            seen[t.text].append((t.pos, t.startchar, t.endchar))
         boost = fmt.field_boost
         items = [
             (term.encode("utf-8"), len(poslist), len(poslist) * boost, fmt.encode(poslist))
-            for term, poslist in seen.items()
+            for term, poslist in terms.items()
         ]
         return PreAnalyzed(text, items)
 
@@ -67,6 +62,6 @@ class CjkBigrams(fields.FieldType):
             return iter(value.items)
         return super().index(value, **kwargs)
 
-    def preanalyze(self, text: str) -> PreAnalyzed:
-        items = [(g.encode("ascii"), 1, 1.0, b"") for g in gram_keys(text)]
+    def preanalyzed(self, keys: list[str]) -> PreAnalyzed:
+        items = [(g.encode("ascii"), 1, 1.0, b"") for g in keys]
         return PreAnalyzed("", items)

@@ -44,6 +44,7 @@ from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
 
 from indexer.index.schema import SCHEMA_VERSION, build_schema
+from indexer.ingest.errors import IndexBusy
 from indexer.search.errors import IndexMissing
 
 CURRENT = "CURRENT"
@@ -51,10 +52,6 @@ META = "newsarchive.json"
 LOCK = "indexing.lock"
 SWEEP_AFTER = 600.0
 _TOC = re.compile(r"^_MAIN_(\d+)\.toc$")
-
-
-class IndexBusy(Exception):
-    """Another indexing run holds the lock."""
 
 
 class GracefulStorage(FileStorage):

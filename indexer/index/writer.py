@@ -1,0 +1,240 @@
+"""The Whoosh index as an `IndexBackend`: what the indexing run hands it, it stores.
+
+Whoosh allows one writer per index, and with one writer the parent process
+filing every posting was the bottleneck. But several `SegmentWriter`s may
+write separate segments of one index as long as a single parent commits
+them (Whoosh's own `MpWriter(multisegment=True)` works this way): each
+worker's sink is such a writer, its handover the finished segment, and the
+parent's writer deletes replaced and vanished files' articles and commits
+everything in one new TOC. Nothing a worker writes is visible before that
+commit: a run killed at any moment leaves files no TOC references, which
+`IndexStore.sweep` removes later; a run that knows it failed removes them
+at once (`IndexStore.discard_uncommitted`).
+
+Tied to Whoosh 2.7.5's private writer methods (`_finalize_segment`,
+`_merge_segments`, `_commit_toc`, `_close_segment`, `_finish`).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from functools import partial
+from pathlib import Path
+
+from whoosh.writing import SegmentWriter
+
+from indexer.analysis.segmenter import get_segmenter
+from indexer.index.documents import whoosh_fields
+from indexer.index.schema import SCHEMA_VERSION, codec
+from indexer.index.store import IndexStore
+from indexer.ingest.analysed import AnalysedArticle
+
+log = logging.getLogger("newsarchive.index")
+
+WRITER_LIMIT_MB = 256  # the parent writer's posting pool (few files, or deletions only)
+WORKER_LIMIT_MB = 128  # each worker's posting pool before it spills to disk
+
+
+def needs_rebuild(store: IndexStore) -> str | None:
+    """Why the current index cannot be updated in place, or None."""
+    if not store.exists():
+        return "no index yet"
+    meta = store.meta()
+    if meta.get("schema_version") != SCHEMA_VERSION:
+        return f"schema version {meta.get('schema_version')} != {SCHEMA_VERSION}"
+    if meta.get("segmenter") != get_segmenter().fingerprint:
+        return "segmenter or user dictionary changed"
+    return None
+
+
+def indexed_files(ix) -> dict[str, str]:
+    """path -> filesig for every live document, read from the columns."""
+    state: dict[str, str] = {}
+    with ix.reader() as reader:
+        for sub, _offset in reader.leaf_readers():
+            if not sub.has_column("path"):
+                continue
+            paths = sub.column_reader("path")
+            sigs = sub.column_reader("filesig")
+            for docnum in range(sub.doc_count_all()):
+                if sub.is_deleted(docnum):
+                    continue
+                state[paths[docnum]] = sigs[docnum]
+    return state
+
+
+class WhooshIndex:
+    """The embedded index in a folder of generations (see `store`).
+
+    `merge=False` leaves every commit as its own segment (tests use it to
+    get a multi-segment index).
+    """
+
+    def __init__(self, store: IndexStore | str | os.PathLike, *, merge: bool = True):
+        self.store = store if isinstance(store, IndexStore) else IndexStore(store)
+        self.merge = merge
+
+    def lock(self, wait: float = 0):
+        return self.store.lock(wait=wait)
+
+    def exists(self) -> bool:
+        return self.store.exists()
+
+    def checkpoint(self):
+        return self.store.last_commit()
+
+    def describe_failure(self, before) -> str:
+        count = self.store.document_count()
+        root = self.store.root
+        if count is None:
+            return f"there is still no index in {root}"
+        if self.store.last_commit() == before:
+            return f"the index in {root} is unchanged at its last commit, {count:,} articles"
+        return (
+            f"the index in {root} keeps what this run committed before it failed, "
+            f"{count:,} articles; the next run redoes the rest"
+        )
+
+    def begin(self, *, rebuild: bool, sources: list[str]) -> WhooshSession:
+        store = self.store
+        reason = "requested" if rebuild else needs_rebuild(store)
+        fingerprint = get_segmenter().fingerprint
+        if reason:
+            log.info("building a new index generation (%s)", reason)
+            gen_dir = store.new_generation(segmenter=fingerprint, sources=sources)
+            return WhooshSession(store, gen_dir, rebuilt=True, merge=self.merge)
+        gen_dir = store.current_dir()
+        store.sweep(gen_dir)
+        existed = {p.name for p in gen_dir.iterdir()}
+        return WhooshSession(store, gen_dir, rebuilt=False, merge=self.merge, existed=existed)
+
+
+class WhooshSession:
+    """One run's writes into one generation of the index."""
+
+    def __init__(
+        self,
+        store: IndexStore,
+        gen_dir: Path,
+        *,
+        rebuilt: bool,
+        merge: bool,
+        existed: set[str] | None = None,
+    ):
+        self.store, self.gen_dir = store, gen_dir
+        self.rebuilt, self.merge = rebuilt, merge
+        self.generation = gen_dir.name
+        self._existed = existed  # files there before the run (None: a new generation)
+        self._ix = store.open(gen_dir)
+        self._writer = None
+
+    def known_files(self) -> dict[str, str]:
+        return indexed_files(self._ix)
+
+    def begin_round(self) -> None:
+        # The parent's writer holds Whoosh's lock for the round; workers'
+        # segment writers go without it.
+        self._writer = self._ix.writer(limitmb=WRITER_LIMIT_MB, compound=False, codec=codec())
+
+    def delete_file(self, path: str) -> None:
+        self._writer.delete_by_term("path", path)
+
+    def sink(self) -> WriterSink:
+        return WriterSink(self._writer)
+
+    def sink_factory(self):
+        return partial(SegmentSink, str(self.gen_dir))
+
+    def commit(self, handovers: list) -> None:
+        if handovers:
+            commit_with_segments(self._writer, handovers, merge=self.merge)
+        else:
+            self._writer.commit(merge=self.merge)
+        self._writer = None  # only now: a failed commit is abandoned, its lock released
+
+    def finish(self, **meta) -> None:
+        self.store.write_meta(self.gen_dir, segmenter=get_segmenter().fingerprint, **meta)
+        if self.rebuilt:
+            self.store.publish(self.gen_dir)
+
+    def abandon(self) -> None:
+        if self._writer is not None:
+            abandon_writer(self._writer)
+            self._writer = None
+        try:
+            removed = self.store.discard_uncommitted(self.gen_dir, self._existed)
+            log.debug("removed %d uncommitted files of the failed run", removed)
+        except OSError as exc:  # a read-only folder, say: the first error is the one to tell
+            log.debug("could not remove the failed run's files: %s", exc)
+
+
+class WriterSink:
+    """Articles added through the round's own writer (few files, in this process)."""
+
+    def __init__(self, writer):
+        self.writer = writer
+
+    def add(self, article: AnalysedArticle) -> None:
+        self.writer.add_document(**whoosh_fields(article))
+
+    def finish(self) -> None:
+        return None  # committed with the round's writer
+
+    def abandon(self) -> None:
+        pass  # the session abandons the writer
+
+
+class SegmentSink:
+    """A worker's own segment of the generation, handed over unfinished-by-TOC."""
+
+    def __init__(self, gen_dir: str):
+        ix = IndexStore(Path(gen_dir).parent).open(Path(gen_dir))
+        self.writer = SegmentWriter(
+            ix, _lk=False, limitmb=WORKER_LIMIT_MB, compound=False, codec=codec()
+        )
+
+    def add(self, article: AnalysedArticle) -> None:
+        self.writer.add_document(**whoosh_fields(article))
+
+    def finish(self):
+        # Not `_finish()`: it deletes the temp folder every writer of this
+        # index shares, the parent's open column files included.
+        return self.writer._finalize_segment()
+
+    def abandon(self) -> None:
+        self.writer._close_segment()
+
+
+def commit_with_segments(writer, segments: list, merge: bool = True) -> None:
+    """Commit `writer` (its deletions and merges) together with workers' segments.
+
+    One TOC names them all, so readers see the run's changes at once:
+    `SegmentWriter.commit` split where `MpWriter` splits it.
+    """
+    writer._check_state()
+    final = writer._merge_segments(None, None, merge)
+    if writer._added:
+        final.append(writer._finalize_segment())
+    else:
+        writer._close_segment()
+    writer._commit_toc(final + list(segments))
+    writer._finish()
+
+
+def abandon_writer(writer) -> None:
+    """Cancel a writer after a failure without hiding that failure.
+
+    With a full disk, closing the writer's files can fail too; the lock it
+    holds must still be released, and the error to report is the first one.
+    """
+    try:
+        writer.cancel()
+    except Exception as exc:
+        log.debug("cancelling the writer failed too: %s", exc)
+        lock = getattr(writer, "writelock", None)
+        if lock is not None:
+            try:
+                lock.release()
+            except Exception:
+                pass
