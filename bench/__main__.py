@@ -6,6 +6,7 @@ python -m bench run --size 100000 --systems fts5,newsarchive --http
 python -m bench report bench/results/n2000.json bench/results/n20000.json
 python -m bench relevance --systems newsarchive,fts5,opensearch
 python -m bench extract            # extraction quality against trafilatura (bench/extract.py)
+python -m bench bigfile --size 20000   # indexing by file layout: docs/s, peak RSS, vs FTS5
 """
 
 from __future__ import annotations
@@ -32,6 +33,22 @@ def corpus_command(size, seed, out):
 
     write_corpus(out, size, seed)
     click.echo(f"wrote {size} documents to {out}")
+
+
+@cli.command("bigfile")
+@click.option("--size", type=click.IntRange(min=1), default=20000, show_default=True)
+@click.option("--seed", type=int, default=1, show_default=True)
+@click.option("--layouts", default="export,files", show_default=True, help="export, files")
+@click.option("--no-fts5", is_flag=True, help="Skip the FTS5 peer.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None)
+def bigfile_command(size, seed, layouts, no_fts5, out):
+    """Index SIZE articles as one JSON Lines export and as files; docs/s and peak RSS."""
+    from bench.bigfile import run, table
+
+    results = run(size, seed, tuple(layouts.split(",")), fts5=not no_fts5)
+    if out:
+        out.write_text(json.dumps(results, indent=2), "utf-8")
+    click.echo(table(results))
 
 
 @cli.command("run")

@@ -158,6 +158,7 @@ def _warn_if_disk_low(index_dir) -> None:
 
 
 def _progress():
+    """A bar of articles with docs/s and ETA, on a terminal only (cron mails stay clean)."""
     if not sys.stderr.isatty():
         return None
     from tqdm import tqdm
@@ -167,8 +168,9 @@ def _progress():
     def update(done: int, total: int):
         nonlocal bar
         if bar is None:
-            bar = tqdm(total=total, unit="file", file=sys.stderr, leave=False)
-        bar.update(1)
+            bar = tqdm(total=total, unit="article", unit_scale=True, file=sys.stderr, leave=False)
+        bar.total = max(total, done)
+        bar.update(done - bar.n)
         if done >= total:
             bar.close()
 

@@ -96,19 +96,19 @@ def test_a_worker_that_dies_fails_the_run_and_the_index_keeps_its_last_commit(
         (archive / f"new{i}.txt").write_text(f"Title: Quantum widget {i}\n\nQuantum widgets.")
     (archive / "zz-dies.txt").write_text("Title: never indexed\n\nThe worker dies here.")
 
-    load_file = loading.load_file
+    file_into = loading.file_into
 
-    def dying(path):  # the workers are forked, so they inherit this patch
-        if path.endswith("zz-dies.txt"):
+    def dying(task, sink_for):  # the workers are forked, so they inherit this patch
+        if task.path.endswith("zz-dies.txt"):
             os._exit(9)
-        return load_file(path)
+        return file_into(task, sink_for)
 
-    monkeypatch.setattr(loading, "load_file", dying)
+    monkeypatch.setattr(loading, "file_into", dying)
     with store.lock(), pytest.raises(WorkerDied):
         run_index(WhooshIndex(store), [archive], workers=2)
     assert _answers(index_dir) == before  # nothing of the failed run is visible
 
-    monkeypatch.setattr(loading, "load_file", load_file)
+    monkeypatch.setattr(loading, "file_into", file_into)
     with store.lock():
         summary = run_index(WhooshIndex(store), [archive], workers=2)
     assert summary.added == 7 and summary.failed == 0

@@ -32,7 +32,9 @@ def file_stat(path: Path) -> str:
 
 def content_hash(path: Path) -> str:
     digest = hashlib.blake2b(digest_size=16)
-    digest.update(path.read_bytes())
+    with open(path, "rb") as f:
+        while block := f.read(1 << 20):
+            digest.update(block)
     sidecar = path.with_name(path.name + SIDECAR_SUFFIX)
     if sidecar.exists():
         digest.update(b"\0sidecar\0")

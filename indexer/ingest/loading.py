@@ -10,76 +10,76 @@ from __future__ import annotations
 import logging
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from indexer.ingest.analysed import AnalysedArticle
+from indexer.ingest.backend import ArticleSink
 from indexer.ingest.files import content_hash, file_stat, make_filesig, same_content
+from indexer.ingest.tasks import Task
 
 log = logging.getLogger("newsarchive.index")
 
 
 @dataclass
-class FileResult:
-    path: str
-    filesig: str
-    articles: list[AnalysedArticle]
-    warnings: list[str]
-    error: str | None = None
-
-
-@dataclass
 class FileOutcome:
-    """What became of one file; its articles went to a sink, not along with this."""
+    """What became of one task (a file, or a range of one); its articles went to a sink.
+
+    `documents` counts what reached the sink even when the task failed later
+    (a reader bug on one record): the run then removes the file's articles
+    again after its commit, so that the next run reads the file anew.
+    """
 
     path: str
-    filesig: str
+    filesig: str = ""
     warnings: list[str] = field(default_factory=list)
     error: str | None = None
     documents: int = 0
     unchanged: bool = False
+    estimate: int = 1
 
 
-def load_file(path_str: str) -> FileResult:
-    """Read, clean, enrich and analyse one file (runs in a worker)."""
+def file_into(task: Task, sink_for: Callable[[], ArticleSink]) -> FileOutcome:
+    """Read `task`'s articles and hand them, analysed, to `sink_for()` one at a time.
+
+    Unless the file's content is unchanged. `sink_for` is called only when
+    there is something to add, so a worker that meets only unchanged or
+    broken files opens no writer at all. One article at a time: memory holds
+    the task's raw articles, never all of them analysed.
+    """
     from indexer.extract import enrich
     from indexer.ingest.analysed import analyse
-    from indexer.sources import SourceError, read_articles
+    from indexer.sources import SourceError, read_articles, read_line_range
 
-    path = Path(path_str)
+    outcome = FileOutcome(task.path, estimate=task.estimate)
+    path = Path(task.path)
     try:
-        stat = file_stat(path)
-        filesig = make_filesig(stat, content_hash(path))
-        articles, warnings = read_articles(path, path_str)
-        analysed = [analyse(enrich(a), filesig) for a in articles]
+        if task.lines is not None:
+            outcome.filesig = task.filesig
+            articles, warnings = read_line_range(path, task.path, task.lines)
+        else:
+            outcome.filesig = make_filesig(file_stat(path), content_hash(path))
+            if same_content(task.old_sig, outcome.filesig):
+                outcome.unchanged = True  # touched, not changed: nothing to re-index
+                return outcome
+            articles, warnings = read_articles(path, task.path)
     except SourceError as exc:
-        return FileResult(path_str, "", [], [], str(exc) or type(exc).__name__)
+        outcome.error = str(exc) or type(exc).__name__
+        return outcome
     except OSError as exc:
-        return FileResult(path_str, "", [], [], f"cannot read: {exc.strerror or exc}")
-    except Exception as exc:  # a bug in a reader must not stop the archive
-        log.exception("unexpected error reading %s", path_str)
-        return FileResult(path_str, "", [], [], f"internal error: {type(exc).__name__}: {exc}")
-    return FileResult(path_str, filesig, analysed, list(warnings))
-
-
-def file_into(path: str, old_sig: str | None, sink_for) -> FileOutcome:
-    """Load `path` and hand its articles to `sink_for()`, unless its content is unchanged.
-
-    `sink_for` is called only when there is something to add, so a worker
-    that meets only unchanged or broken files opens no writer at all.
-    """
-    result = load_file(path)
-    outcome = FileOutcome(result.path, result.filesig, result.warnings, result.error)
-    if result.error is not None:
+        outcome.error = f"cannot read: {exc.strerror or exc}"
         return outcome
-    if same_content(old_sig, result.filesig):
-        outcome.unchanged = True  # touched, not changed: nothing to re-index
-        return outcome
-    if result.articles:
-        sink = sink_for()
-        for article in result.articles:
-            sink.add(article)
-        outcome.documents = len(result.articles)
+    outcome.warnings = list(warnings)
+    articles.reverse()  # popped in order, each freed once filed
+    while articles:
+        try:
+            analysed = analyse(enrich(articles.pop()), outcome.filesig)
+        except Exception as exc:  # a bug in extraction must not stop the archive
+            log.exception("unexpected error reading %s", task.path)
+            outcome.error = f"internal error: {type(exc).__name__}: {exc}"
+            return outcome
+        sink_for().add(analysed)  # its OSError (a full disk) stops the run
+        outcome.documents += 1
     return outcome
 
 

@@ -18,19 +18,22 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from indexer.ingest.backend import IndexBackend, WriteSession
 from indexer.ingest.files import file_stat, in_scope, scan_sources, split_filesig
+from indexer.ingest.loading import FileOutcome
 from indexer.ingest.summary import RunSummary
+from indexer.ingest.tasks import FilePlan, plan_file
 from indexer.ingest.workers import FileWorkers, InProcess
 
 log = logging.getLogger("newsarchive.index")
 
-COMMIT_EVERY = 5000
-PARALLEL_MIN_FILES = 40
+COMMIT_EVERY = 5000  # files per commit of an incremental run
+COMMIT_ARTICLES = 50_000  # and articles (estimated) per commit
+PARALLEL_MIN_ARTICLES = 40  # fewer are done sooner in this process than by forking
 
 
 @dataclass
@@ -43,9 +46,12 @@ class IndexRun:
     workers: int | None
     progress: Callable[[int, int], None] | None
     commit_every: int
+    commit_articles: int
     known: dict[str, str] = field(default_factory=dict)  # path -> filesig the index holds
     to_read: list[str] = field(default_factory=list)
     vanished: list[str] = field(default_factory=list)
+    done: int = 0  # articles (estimated for failed and unchanged files), for progress
+    total: int = 0
 
 
 def run_index(
@@ -56,8 +62,13 @@ def run_index(
     workers: int | None = None,
     progress: Callable[[int, int], None] | None = None,
     commit_every: int = COMMIT_EVERY,
+    commit_articles: int = COMMIT_ARTICLES,
 ) -> RunSummary:
-    """Bring the index in line with `sources`. The caller holds the backend's lock."""
+    """Bring the index in line with `sources`. The caller holds the backend's lock.
+
+    `progress(done, total)` counts articles; the total is an estimate (a big
+    JSON Lines file's lines, one article for any other file).
+    """
     started = time.perf_counter()
     summary = RunSummary()
     roots = [Path(s).resolve() for s in sources]
@@ -67,7 +78,7 @@ def run_index(
             summary.failed += 1
     session = backend.begin(rebuild=rebuild, sources=[str(r) for r in roots])
     summary.rebuilt, summary.generation = session.rebuilt, session.generation
-    run = IndexRun(session, roots, summary, workers, progress, commit_every)
+    run = IndexRun(session, roots, summary, workers, progress, commit_every, commit_articles)
     try:
         _plan(run)
         _apply(run)
@@ -96,64 +107,149 @@ def _plan(run: IndexRun) -> None:
         else:
             run.to_read.append(path)
     run.vanished = [p for p in run.known if p not in present and in_scope(p, run.roots)]
-    run.workers = _worker_count(len(run.to_read), run.workers)
 
 
-def _worker_count(files: int, workers: int | None) -> int:
+def _worker_count(articles: int, workers: int | None) -> int:
     if workers is None:
-        return min(os.cpu_count() or 1, 2) if files >= PARALLEL_MIN_FILES else 1
+        return min(os.cpu_count() or 1, 2) if articles >= PARALLEL_MIN_ARTICLES else 1
     return max(1, workers)
+
+
+def _rounds(run: IndexRun) -> Iterator[list[FilePlan]]:
+    """Files planned (big ones cut into ranges) and grouped into commit rounds.
+
+    A round ends after `commit_every` files or about `commit_articles`
+    articles, never inside a file: a file's articles become visible together,
+    so a kill can never leave half a file that the next run takes for done.
+    A rebuild is one round (nobody sees its generation before the end).
+    """
+    plans = [plan_file(path, run.known.get(path)) for path in run.to_read]
+    run.total = sum(p.estimate for p in plans)
+    if run.summary.rebuilt:
+        yield plans
+        return
+    current: list[FilePlan] = []
+    articles = 0
+    for plan in plans:
+        if current and (
+            len(current) >= run.commit_every or articles + plan.estimate > run.commit_articles
+        ):
+            yield current
+            current, articles = [], 0
+        current.append(plan)
+        articles += plan.estimate
+    yield current
 
 
 def _apply(run: IndexRun) -> None:
     """Load, store and commit round by round; deletions go with the first round."""
-    session, summary, known = run.session, run.summary, run.known
-    step = len(run.to_read) if summary.rebuilt else run.commit_every
-    rounds = [run.to_read[i : i + step] for i in range(0, len(run.to_read), max(step, 1))]
-    done = 0
-    for number, files in enumerate(rounds or [[]]):
+    session, summary = run.session, run.summary
+    for number, plans in enumerate(_rounds(run)):
+        tasks = [task for plan in plans for task in plan.tasks]
+        workers = _worker_count(sum(t.estimate for t in tasks), run.workers)
         session.begin_round()
-        if run.workers > 1:
-            loader = FileWorkers(session.sink_factory(), run.workers)
-        else:
-            loader = InProcess(session.sink())
+        loader = (
+            FileWorkers(session.sink_factory(), workers)
+            if workers > 1
+            else InProcess(session.sink())
+        )
+        files = _FileTally(run, plans)
         try:
             if number == 0:
                 for path in run.vanished:
                     session.delete_file(path)
                     summary.deleted += 1
-            for outcome in loader.run([(path, known.get(path)) for path in files]):
-                done += 1
-                if run.progress:
-                    run.progress(done, len(run.to_read))
-                if not _accept(summary, outcome):
-                    continue
-                if outcome.unchanged:
-                    summary.unchanged += 1
-                    continue
-                if outcome.path in known:
-                    session.delete_file(outcome.path)
-                    summary.updated += 1
-                else:
-                    summary.added += 1
-                summary.documents += outcome.documents
+            for outcome in loader.run(tasks):
+                files.record(outcome)
         except BaseException:
             loader.stop()
             raise
         session.commit(loader.handovers)
+        if files.to_redo:
+            # Some of a failed file's articles were committed: take them out
+            # again, so that the next run reads the file anew.
+            session.begin_round()
+            for path in files.to_redo:
+                session.delete_file(path)
+            session.commit([])
 
 
-def _accept(summary: RunSummary, outcome) -> bool:
-    """Record a file's failure or warnings; False when it failed."""
-    if outcome.error:
+class _FileTally:
+    """Outcomes of tasks added up per file: a file is done when all its tasks are."""
+
+    def __init__(self, run: IndexRun, plans: list[FilePlan]):
+        self.run = run
+        self.to_redo: list[str] = []
+        self._left: dict[str, int] = {}
+        self._files: dict[str, _File] = {}
+        for plan in plans:
+            if plan.unchanged:
+                run.summary.unchanged += 1
+                self._advance(plan.estimate)
+            elif plan.error:
+                self._fail(plan.path, plan.error)
+                self._advance(plan.estimate)
+            else:
+                self._left[plan.path] = len(plan.tasks)
+                self._files[plan.path] = _File()
+
+    def record(self, outcome: FileOutcome) -> None:
+        file = self._files[outcome.path]
+        file.documents += outcome.documents
+        file.unchanged = outcome.unchanged
+        file.warnings.extend(outcome.warnings)
+        file.error = file.error or outcome.error
+        self._advance(outcome.documents or outcome.estimate)
+        self._left[outcome.path] -= 1
+        if self._left[outcome.path] == 0:
+            self._finish(outcome.path, self._files.pop(outcome.path))
+
+    def _finish(self, path: str, file: _File) -> None:
+        run, summary = self.run, self.run.summary
+        if file.error is None and not file.documents and not file.unchanged:
+            file.error = "no article found" + _skipped(file.warnings)  # every line was bad
+        if file.error is not None:
+            self._fail(path, file.error)
+            if file.documents:
+                self.to_redo.append(path)
+            return
+        for message in file.warnings:
+            summary.warnings.append((path, message))
+            log.warning("%s: %s", path, message)
+        if file.unchanged:
+            summary.unchanged += 1
+            return
+        if path in run.known:
+            run.session.delete_file(path)
+            summary.updated += 1
+        else:
+            summary.added += 1
+        summary.documents += file.documents
+
+    def _fail(self, path: str, error: str) -> None:
+        summary = self.run.summary
         summary.failed += 1
-        summary.failures.append((outcome.path, outcome.error))
-        log.warning("skipped %s: %s", outcome.path, outcome.error)
-        return False
-    for message in outcome.warnings:
-        summary.warnings.append((outcome.path, message))
-        log.warning("%s: %s", outcome.path, message)
-    return True
+        summary.failures.append((path, error))
+        log.warning("skipped %s: %s", path, error)
+
+    def _advance(self, articles: int) -> None:
+        self.run.done += articles
+        if self.run.progress:
+            self.run.progress(self.run.done, self.run.total)
+
+
+@dataclass
+class _File:
+    documents: int = 0
+    unchanged: bool = False
+    error: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+def _skipped(warnings: list[str]) -> str:
+    if not warnings:
+        return ""
+    return f" ({len(warnings)} record(s) skipped: {'; '.join(warnings[:3])})"
 
 
 def _now_iso() -> str:

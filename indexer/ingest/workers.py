@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterator
 from indexer.ingest import loading
 from indexer.ingest.backend import ArticleSink
 from indexer.ingest.loading import FileOutcome
+from indexer.ingest.tasks import Task
 
 log = logging.getLogger("newsarchive.index")
 
@@ -43,8 +44,8 @@ def _work(make_sink: Callable[[], ArticleSink], parent_pid: int, inbox, outbox) 
 
     try:
         while (batch := inbox.get()) is not None:
-            for path, old_sig in batch:
-                outbox.put(("file", loading.file_into(path, old_sig, sink_for)))
+            for task in batch:
+                outbox.put(("file", loading.file_into(task, sink_for)))
         outbox.put(("done", sink.finish() if sink is not None else None))
     except BaseException as exc:
         if sink is not None:
@@ -61,6 +62,21 @@ def _work(make_sink: Callable[[], ArticleSink], parent_pid: int, inbox, outbox) 
         raise
 
 
+def _batches(tasks: list[Task]) -> Iterator[list[Task]]:
+    """Up to `BATCH` small files per message; a range of a big file goes alone."""
+    batch: list[Task] = []
+    for task in tasks:
+        if task.lines is not None:
+            yield [task]
+            continue
+        batch.append(task)
+        if len(batch) >= BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
 class FileWorkers:
     """Worker processes that load files into sinks made by `make_sink`.
 
@@ -75,8 +91,8 @@ class FileWorkers:
         self.handovers: list = []
         self._procs: list = []
 
-    def run(self, tasks: list[tuple[str, str | None]]) -> Iterator[FileOutcome]:
-        """Process (path, old filesig or None) pairs; the caller owns the lock."""
+    def run(self, tasks: list[Task]) -> Iterator[FileOutcome]:
+        """Process the tasks, in any order; the caller owns the lock."""
         ctx = multiprocessing.get_context("fork")  # workers inherit the loaded dictionary
         inbox, outbox = ctx.Queue(), ctx.Queue()
         self._procs = [
@@ -90,8 +106,8 @@ class FileWorkers:
         ]
         for proc in self._procs:
             proc.start()
-        for i in range(0, len(tasks), BATCH):
-            inbox.put(tasks[i : i + BATCH])
+        for batch in _batches(tasks):
+            inbox.put(batch)
         for _ in self._procs:
             inbox.put(None)
         finished = 0
@@ -136,9 +152,9 @@ class InProcess:
         self.sink = sink
         self.handovers: list = []
 
-    def run(self, tasks: list[tuple[str, str | None]]) -> Iterator[FileOutcome]:
-        for path, old_sig in tasks:
-            yield loading.file_into(path, old_sig, lambda: self.sink)
+    def run(self, tasks: list[Task]) -> Iterator[FileOutcome]:
+        for task in tasks:
+            yield loading.file_into(task, lambda: self.sink)
 
     def stop(self) -> None:
         pass

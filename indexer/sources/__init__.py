@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 import stat
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from indexer.article import Article
@@ -89,25 +90,58 @@ def read_articles(path: Path, rel: str) -> tuple[list[Article], list[str]]:
             f"(supported: {', '.join(SUPPORTED_SUFFIXES)})"
         )
     data = _read_bytes(path)
-    try:
-        articles, warnings = _parse(suffix, data)
+    with _reader_errors():
+        articles, warnings, numbered = _parse(suffix, data)
         if not articles:
             raise SourceError("no article found" + _skipped(warnings))
-        from indexer.sources.sidecar import apply_sidecar, load_sidecar, sidecar_path
+        for part, article in enumerate(articles):
+            article.path = rel
+            if not numbered:
+                article.part = part
+        warnings += _apply_sidecar(path, articles)
+    return articles, warnings
 
-        sidecar = load_sidecar(path)
-        if sidecar is not None:
-            warnings += apply_sidecar(articles, sidecar, sidecar_path(path).name)
+
+def read_line_range(path: Path, rel: str, part) -> tuple[list[Article], list[str]]:
+    """Read one range of a big JSON Lines file (`lines.LineRange`): its articles and warnings.
+
+    Unlike `read_articles`, a range without articles is no error: the file
+    as a whole may still have many.
+    """
+    from indexer.sources.jsonl import articles_from_lines
+    from indexer.sources.lines import read_lines
+
+    with _reader_errors():
+        try:
+            articles, warnings = articles_from_lines(read_lines(Path(path), part))
+        except OSError as exc:
+            raise SourceError(f"cannot read: {exc.strerror or exc}") from None
+        for article in articles:
+            article.path = rel
+        warnings += _apply_sidecar(Path(path), articles, whole=False)
+    return articles, warnings
+
+
+@contextmanager
+def _reader_errors():
+    """Every way a reader can fail becomes a SourceError naming the reason."""
+    try:
+        yield
     except SourceError:
         raise
     except RecursionError:
         raise SourceError("cannot parse: structure nested too deeply") from None
     except Exception as exc:  # a reader bug must name the file, not stop the archive
         raise SourceError(f"cannot parse: {type(exc).__name__}: {exc}") from exc
-    for part, article in enumerate(articles):
-        article.path = rel
-        article.part = part
-    return articles, warnings
+
+
+def _apply_sidecar(path: Path, articles: list[Article], whole: bool = True) -> list[str]:
+    from indexer.sources.sidecar import apply_sidecar, load_sidecar, sidecar_path
+
+    sidecar = load_sidecar(path)
+    if sidecar is None:
+        return []
+    return apply_sidecar(articles, sidecar, sidecar_path(path).name, whole=whole)
 
 
 def _read_bytes(path: Path) -> bytes:
@@ -130,11 +164,12 @@ def _read_bytes(path: Path) -> bytes:
     return data
 
 
-def _parse(suffix: str, data: bytes) -> tuple[list[Article], list[str]]:
+def _parse(suffix: str, data: bytes) -> tuple[list[Article], list[str], bool]:
+    """Articles, warnings, and whether the reader numbered them itself (JSON lines)."""
     if suffix in (".html", ".htm"):
         from indexer.sources.html import articles_from_html
 
-        return articles_from_html(data), []
+        return articles_from_html(data), [], False
 
     from indexer.sources.encoding import decode
 
@@ -144,7 +179,7 @@ def _parse(suffix: str, data: bytes) -> tuple[list[Article], list[str]]:
     if suffix == ".txt":
         from indexer.sources.text import articles_from_text
 
-        return articles_from_text(text), []
+        return articles_from_text(text), [], False
     from indexer.sources.jsonl import articles_from_json
 
     return articles_from_json(text, lines=suffix == ".jsonl")

@@ -11,11 +11,12 @@ list index). A `.json` that is not JSON as a whole and not JSON lines either
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from typing import Any
 
 from indexer.article import Article
 from indexer.sources import SourceError
-from indexer.sources.encoding import normalize_text
+from indexer.sources.encoding import decode, normalize_text
 from indexer.sources.fields import read_fields
 from indexer.sources.markup import fragment_to_paragraphs, looks_like_markup
 from indexer.sources.text import fallback_title
@@ -23,16 +24,20 @@ from indexer.sources.text import fallback_title
 _CONTAINER_KEYS = ("articles", "items", "data", "results", "records")
 
 
-def articles_from_json(text: str, *, lines: bool) -> tuple[list[Article], list[str]]:
-    """Articles and warnings from a `.jsonl` (`lines=True`) or `.json` file."""
+def articles_from_json(text: str, *, lines: bool) -> tuple[list[Article], list[str], bool]:
+    """Articles and warnings from a `.jsonl` (`lines=True`) or `.json` file.
+
+    The third value says whether the articles were read as JSON lines, in
+    which case each one's `part` is already its line index (see `lines`).
+    """
     if lines:
-        return _from_records(_json_lines(text))
+        return *_from_records(_json_lines(text)), True
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         records = _json_lines(text)
         if _looks_like_json_lines(records):
-            return _from_records(records)
+            return *_from_records(records), True
         raise SourceError(
             f"invalid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
         ) from None
@@ -41,27 +46,48 @@ def articles_from_json(text: str, *, lines: bool) -> tuple[list[Article], list[s
         if container is not None and not _has_article_fields(data):
             data = container
         else:
-            return _from_records([("the object", data)])
+            return *_from_records([("the object", data, None)]), False
     if isinstance(data, list):
-        return _from_records([(f"item {n}", item) for n, item in enumerate(data)])
+        return *_from_records([(f"item {n}", item, None) for n, item in enumerate(data)]), False
     raise SourceError(f"expected a JSON object or a list of objects, got {type(data).__name__}")
 
 
-def _json_lines(text: str) -> list[tuple[str, Any]]:
-    """(where, parsed value or an Exception) for every non-blank line."""
-    records: list[tuple[str, Any]] = []
-    for number, line in enumerate(text.split("\n"), start=1):
-        line = line.strip()
-        if not line:
+def _json_lines(text: str) -> list[tuple[str, Any, int]]:
+    """(where, parsed value or an Exception, line index) for every non-blank line."""
+    return [
+        _line_record(number, line)
+        for number, line in enumerate(text.split("\n"), start=1)
+        if line.strip()
+    ]
+
+
+def _line_record(number: int, line: str) -> tuple[str, Any, int]:
+    try:
+        value = json.loads(line)
+    except json.JSONDecodeError as exc:
+        value = exc
+    return f"line {number}", value, number - 1
+
+
+def articles_from_lines(lines: Iterable[tuple[int, bytes]]) -> tuple[list[Article], list[str]]:
+    """Articles and warnings from numbered raw lines (a range of a big file, see `lines`)."""
+    records = []
+    for number, raw in lines:
+        if not raw.strip():
             continue
         try:
-            records.append((f"line {number}", json.loads(line)))
-        except json.JSONDecodeError as exc:
-            records.append((f"line {number}", exc))
-    return records
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            try:
+                text = decode(raw)
+            except SourceError as exc:
+                records.append((f"line {number}", exc, number - 1))
+                continue
+        records.append(_line_record(number, normalize_text(text)))
+    return _from_records(records)
 
 
-def _looks_like_json_lines(records: list[tuple[str, Any]]) -> bool:
+def _looks_like_json_lines(records: list[tuple[str, Any, int]]) -> bool:
     """JSON lines saved as .json: several lines, and the first one is an object."""
     return len(records) >= 2 and isinstance(records[0][1], dict)
 
@@ -71,11 +97,13 @@ def _has_article_fields(obj: dict[str, Any]) -> bool:
     return bool(fields.get("title") or fields.get("body"))
 
 
-def _from_records(records: list[tuple[str, Any]]) -> tuple[list[Article], list[str]]:
+def _from_records(records: list[tuple[str, Any, int | None]]) -> tuple[list[Article], list[str]]:
     articles: list[Article] = []
     warnings: list[str] = []
-    for where, value in records:
-        if isinstance(value, Exception):
+    for where, value, part in records:
+        if isinstance(value, SourceError):
+            warnings.append(f"{where}: {value}, skipped")
+        elif isinstance(value, Exception):
             warnings.append(f"{where}: invalid JSON, skipped")
         elif not isinstance(value, dict):
             warnings.append(f"{where}: not a JSON object, skipped")
@@ -84,6 +112,8 @@ def _from_records(records: list[tuple[str, Any]]) -> tuple[list[Article], list[s
             if article is None:
                 warnings.append(f"{where}: no title or body, skipped")
             else:
+                if part is not None:
+                    article.part = part
                 articles.append(article)
     return articles, warnings
 

@@ -56,8 +56,15 @@ def load_sidecar(path: Path) -> dict[str, Any] | None:
     return obj
 
 
-def apply_sidecar(articles: list[Article], sidecar: dict[str, Any], name: str) -> list[str]:
-    """Override the articles' fields in place; return warnings."""
+def apply_sidecar(
+    articles: list[Article], sidecar: dict[str, Any], name: str, *, whole: bool = True
+) -> list[str]:
+    """Override the articles' fields in place; return warnings.
+
+    Entry N of `articles` applies to the article whose `part` is N (the
+    article's ordinal, or its line index in JSON lines). `whole=False`: only
+    some of the file's articles are here (a range of a big file).
+    """
     warnings: list[str] = []
     shared = {k: v for k, v in sidecar.items() if k != "articles"}
     per_part = sidecar.get("articles", [])
@@ -72,15 +79,15 @@ def apply_sidecar(articles: list[Article], sidecar: dict[str, Any], name: str) -
             overrides.append(_fields(entry, f"sidecar {name}, articles[{n}]", warnings))
         else:
             raise SourceError(f"sidecar {name}: articles[{n}] must be an object")
-    if len(overrides) > len(articles):
+    if whole and len(overrides) > len(articles):
         warnings.append(
             f"sidecar {name}: {len(overrides)} entries in 'articles' but the file has "
             f"{len(articles)} article(s); the extra entries were ignored"
         )
-    for part, article in enumerate(articles):
+    for article in articles:
         _apply(article, common)
-        if part < len(overrides):
-            _apply(article, overrides[part])
+        if article.part < len(overrides):
+            _apply(article, overrides[article.part])
     return warnings
 
 
