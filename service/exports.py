@@ -26,7 +26,7 @@ from urllib.parse import quote
 from flask import Blueprint, Response, request
 from werkzeug.datastructures import MultiDict
 
-from service.links import NOT_FOR_EXPORTS, search_pairs
+from service.links import EXPORT_PATH, NOT_FOR_EXPORTS, search_pairs
 from service.params import ParamError, search_request
 from service.search_index import get_searcher
 
@@ -47,7 +47,7 @@ FLAGS = {"": False, "0": False, "false": False, "1": True, "true": True}
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-@bp.get("/api/export")
+@bp.get(EXPORT_PATH)
 def export():
     args = request.args
     for name in ("format", "body", "limit"):

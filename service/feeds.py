@@ -30,7 +30,7 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.http import is_resource_modified
 
 from indexer.search.request import IndexVersion, SearchRequest, SearchResult
-from service.links import NOT_FOR_FEEDS, feed_url, search_pairs, url_with
+from service.links import FEED_PATH, NOT_FOR_FEEDS, feed_url, search_pairs, url_with
 from service.params import search_request
 from service.search_index import get_searcher
 
@@ -45,7 +45,7 @@ MAX_AGE = 300  # seconds a reader may reuse a feed without asking (indexing runs
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
-@bp.get("/feed.atom")
+@bp.get(FEED_PATH)
 def feed():
     args = MultiDict(search_pairs(request.args, NOT_FOR_FEEDS))
     req = search_request(args)
