@@ -47,7 +47,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     _convert_and_check(app, explicit=set(overrides))
 
     from indexer.analysis.segmenter import use_userdict
-    from service import api, errors, headers, pages, search_index
+    from service import api, errors, exports, feeds, headers, pages, search_index
 
     use_userdict(app.config.get("USERDICT") or None)
 
@@ -55,6 +55,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     errors.init_app(app)
     headers.init_app(app)
     app.register_blueprint(api.bp)
+    app.register_blueprint(exports.bp)
+    app.register_blueprint(feeds.bp)
     app.register_blueprint(pages.bp)
     return app
 

@@ -30,7 +30,8 @@ INDEX_MISSING_MESSAGE = "there is no search index yet; it is being built or must
 
 
 def wants_json() -> bool:
-    return request.path.startswith("/api/") or request.path == "/healthz"
+    # A feed reader is a program too: /feed.atom fails as the API does.
+    return request.path.startswith("/api/") or request.path in ("/healthz", "/feed.atom")
 
 
 def error_response(status: int, code: str, message: str):

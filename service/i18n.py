@@ -68,6 +68,18 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The same results as JSON (the search API)",
         "zh": "同样的结果，JSON 格式（搜索接口）",
     },
+    "feed_link": {"en": "Atom feed", "zh": "订阅（Atom）"},
+    "feed_title": {
+        "en": "Follow this search in a feed reader: its 50 newest articles",
+        "zh": "用阅读器订阅此搜索：最新的 50 篇文章",
+    },
+    "export_label": {"en": "Download", "zh": "下载"},
+    "export_csv": {"en": "CSV", "zh": "CSV"},
+    "export_jsonl": {"en": "JSON lines", "zh": "JSON lines"},
+    "export_title": {
+        "en": "Up to 10,000 articles of this search, for spreadsheets and notebooks",
+        "zh": "下载此搜索的文章（最多 10,000 篇），用于电子表格和数据分析",
+    },
     "expanded": {"en": "Also searched for", "zh": "同时搜索了"},
     "relaxed_none": {
         "en": "No article has all {n} of your words; showing articles with {k} of them.",

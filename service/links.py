@@ -2,7 +2,8 @@
 
 Backends return plain article summaries; the service adds where each one
 is read on this site (`/doc/<id>`), in the place the API has always put
-it (after `locations`).
+it (after `locations`). A search's feed and exports carry its words and
+filters, not its page: they order and count for themselves.
 """
 
 from __future__ import annotations
@@ -31,3 +32,23 @@ def document_with_urls(doc: dict) -> dict:
     doc = with_url(doc)
     doc["related"] = [with_url(r) for r in doc.get("related", [])]
     return doc
+
+
+FEED_PATH = "/feed.atom"
+EXPORT_PATH = "/api/export"
+NOT_FOR_FEEDS = ("page", "per_page", "sort", "ui")  # a feed is always its newest articles
+NOT_FOR_EXPORTS = ("page", "per_page", "ui", "format", "body", "limit")
+
+
+def search_pairs(args, leave_out) -> list[tuple[str, str]]:
+    return [(k, v) for k, v in args.items(multi=True) if k not in leave_out]
+
+
+def feed_url(args) -> str:
+    """The Atom feed of a search: the same words and filters, newest first."""
+    return url_with(FEED_PATH, search_pairs(args, NOT_FOR_FEEDS))
+
+
+def export_url(args, fmt: str) -> str:
+    """A download of a search's articles (its words, filters and order) as `fmt`."""
+    return url_with(EXPORT_PATH, [*search_pairs(args, NOT_FOR_EXPORTS), ("format", fmt)])

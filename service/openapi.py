@@ -7,6 +7,8 @@ the implementation cannot drift apart silently.
 from __future__ import annotations
 
 from indexer.search.query import MAX_QUERY_CHARS
+from service.exports import EXPORT_LIMIT
+from service.feeds import FEED_ENTRIES
 
 
 def _error():
@@ -86,6 +88,143 @@ def _allow_empty(params):
     return params
 
 
+def search_parameters(paging: bool = True, sort: bool = True) -> list[dict]:
+    """/api/search's parameters; the feed and the export take them too, less paging (and sort)."""
+    params = [
+        {
+            "name": "q",
+            "in": "query",
+            "description": (
+                'Words (all must match), OR, NOT/-word, "phrases", '
+                "(groups), title:/body:/source:/lang:/location: prefixes, "
+                "word* prefixes. Empty lists everything, newest first."
+            ),
+            "schema": {"type": "string", "maxLength": MAX_QUERY_CHARS},
+        },
+        {
+            "name": "page",
+            "in": "query",
+            "schema": {"type": "integer", "minimum": 1, "maximum": 1000},
+        },
+        {
+            "name": "per_page",
+            "in": "query",
+            "schema": {"type": "integer", "minimum": 1, "maximum": 100},
+        },
+        {
+            "name": "sort",
+            "in": "query",
+            "schema": {
+                "type": "string",
+                "enum": ["relevance", "newest", "oldest"],
+            },
+        },
+        _array_param(
+            "location",
+            "Place name, alias (English or Chinese) or id; includes everything "
+            "inside it. Repeatable (OR).",
+        ),
+        {
+            "name": "date_from",
+            "in": "query",
+            "description": "YYYY, YYYY-MM or YYYY-MM-DD, inclusive",
+            "schema": {"type": "string", "pattern": DATE_PATTERN},
+        },
+        {
+            "name": "date_to",
+            "in": "query",
+            "description": "YYYY, YYYY-MM or YYYY-MM-DD, inclusive",
+            "schema": {"type": "string", "pattern": DATE_PATTERN},
+        },
+        _array_param("lang", "Language; repeatable (OR).", ["en", "zh", "mixed"]),
+        _array_param("source", "Publisher; repeatable (OR)."),
+    ]
+    leave_out = set() if paging else {"page", "per_page"}
+    if not sort:
+        leave_out.add("sort")
+    return _allow_empty([p for p in params if p["name"] not in leave_out])
+
+
+def export_operation() -> dict:
+    params = search_parameters(paging=False)
+    params += _allow_empty(
+        [
+            {
+                "name": "format",
+                "in": "query",
+                "description": "csv (UTF-8 with BOM, formula-like cells prefixed with ') "
+                "or jsonl (one JSON object per line); default csv",
+                "schema": {"type": "string", "enum": ["csv", "jsonl"]},
+            },
+            {
+                "name": "body",
+                "in": "query",
+                "description": "1 adds each article's text (column `body`)",
+                "schema": {"type": "string", "enum": ["0", "1", "true", "false"]},
+            },
+            {
+                "name": "limit",
+                "in": "query",
+                "description": "At most this many articles from the top; default and most "
+                f"{EXPORT_LIMIT:,}",
+                "schema": {"type": "integer", "minimum": 1, "maximum": EXPORT_LIMIT},
+            },
+        ]
+    )
+    disposition = {
+        "description": "attachment; filename=newsarchive-<query>-<date>.<format>",
+        "schema": {"type": "string"},
+    }
+    return {
+        "get": {
+            "summary": f"A search's articles (up to {EXPORT_LIMIT:,}) as CSV or JSON lines",
+            "description": "Columns: id, title, date, date_precision, language, source, "
+            "places, url (the article's page here), and body with body=1. Streamed. "
+            "page and per_page do not apply.",
+            "parameters": params,
+            "responses": {
+                "200": {
+                    "description": "The articles, in the search's order",
+                    "headers": {"Content-Disposition": disposition},
+                    "content": {
+                        "text/csv": {"schema": {"type": "string"}},
+                        "application/x-ndjson": {"schema": {"type": "string"}},
+                    },
+                },
+                "400": _error(),
+                "429": _too_many(),
+                "503": _error(),
+            },
+        }
+    }
+
+
+def feed_operation() -> dict:
+    validators = {
+        "ETag": {"description": "The index commit", "schema": {"type": "string"}},
+        "Last-Modified": {"description": "When it was made", "schema": {"type": "string"}},
+    }
+    return {
+        "get": {
+            "summary": f"A search as an Atom feed: its {FEED_ENTRIES} newest articles",
+            "description": "Send If-None-Match or If-Modified-Since to get 304 until "
+            "the index changes. page, per_page and sort do not apply.",
+            "parameters": search_parameters(paging=False, sort=False),
+            "responses": {
+                "200": {
+                    "description": "Atom 1.0",
+                    "headers": validators,
+                    "content": {"application/atom+xml": {"schema": {"type": "string"}}},
+                },
+                "304": {"description": "Not modified since the ETag or date sent"},
+                "400": _error(),
+                "429": _too_many(),
+                "503": _error(),
+            },
+        }
+    }
+
+
 def openapi_spec() -> dict:
     facet_list = {"type": "array", "items": {"$ref": "#/components/schemas/FacetEntry"}}
     return {
@@ -99,59 +238,7 @@ def openapi_spec() -> dict:
             "/api/search": {
                 "get": {
                     "summary": "Search articles, with highlighted snippets and facets",
-                    "parameters": _allow_empty(
-                        [
-                            {
-                                "name": "q",
-                                "in": "query",
-                                "description": (
-                                    'Words (all must match), OR, NOT/-word, "phrases", '
-                                    "(groups), title:/body:/source:/lang:/location: prefixes, "
-                                    "word* prefixes. Empty lists everything, newest first."
-                                ),
-                                "schema": {"type": "string", "maxLength": MAX_QUERY_CHARS},
-                            },
-                            {
-                                "name": "page",
-                                "in": "query",
-                                "schema": {"type": "integer", "minimum": 1, "maximum": 1000},
-                            },
-                            {
-                                "name": "per_page",
-                                "in": "query",
-                                "schema": {"type": "integer", "minimum": 1, "maximum": 100},
-                            },
-                            {
-                                "name": "sort",
-                                "in": "query",
-                                "schema": {
-                                    "type": "string",
-                                    "enum": ["relevance", "newest", "oldest"],
-                                },
-                            },
-                            _array_param(
-                                "location",
-                                "Place name, alias (English or Chinese) or id; includes everything "
-                                "inside it. Repeatable (OR).",
-                            ),
-                            {
-                                "name": "date_from",
-                                "in": "query",
-                                "description": "YYYY, YYYY-MM or YYYY-MM-DD, inclusive",
-                                "schema": {"type": "string", "pattern": DATE_PATTERN},
-                            },
-                            {
-                                "name": "date_to",
-                                "in": "query",
-                                "description": "YYYY, YYYY-MM or YYYY-MM-DD, inclusive",
-                                "schema": {"type": "string", "pattern": DATE_PATTERN},
-                            },
-                            _array_param(
-                                "lang", "Language; repeatable (OR).", ["en", "zh", "mixed"]
-                            ),
-                            _array_param("source", "Publisher; repeatable (OR)."),
-                        ]
-                    ),
+                    "parameters": search_parameters(),
                     "responses": {
                         "200": {
                             "description": "Search results",
@@ -167,6 +254,8 @@ def openapi_spec() -> dict:
                     },
                 }
             },
+            "/api/export": export_operation(),
+            "/feed.atom": feed_operation(),
             "/api/documents/{doc_id}": {
                 "get": {
                     "summary": "One whole article, with up to 5 related articles",

@@ -24,7 +24,7 @@ from indexer.search.places import resolve_places
 from indexer.search.request import SORTS
 from service import i18n
 from service.facets import toggled_url, without_params
-from service.links import url_with
+from service.links import FEED_PATH, url_with
 from service.params import search_request
 from service.results import page_url, result_object
 from service.search_index import get_searcher
@@ -64,8 +64,8 @@ def interface_text():
 
 @bp.after_app_request
 def remember_language(response):
-    if request.path.startswith("/api/") or request.path.startswith("/static/"):
-        return response
+    if request.path.startswith(("/api/", "/static/")) or request.path == FEED_PATH:
+        return response  # the same for every language: no Vary, no cookie
     asked = request.args.get("ui")
     if asked in i18n.LANGUAGES and request.cookies.get(i18n.COOKIE) != asked:
         response.set_cookie(

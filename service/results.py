@@ -9,7 +9,7 @@ from werkzeug.datastructures import MultiDict
 
 from indexer.search.request import SearchRequest, SearchResult
 from service.facets import facet_results
-from service.links import url_with, with_url
+from service.links import export_url, feed_url, url_with, with_url
 
 
 def page_url(args: MultiDict, path: str, page: int) -> str:
@@ -27,6 +27,9 @@ def result_object(result: SearchResult, request: SearchRequest, args: MultiDict,
         "html": page_url(args, "/", result.page),
         "next": page_url(args, path, result.page + 1) if result.page < pages else None,
         "prev": page_url(args, path, result.page - 1) if result.page > 1 else None,
+        "feed": feed_url(args),
+        "export_csv": export_url(args, "csv"),
+        "export_jsonl": export_url(args, "jsonl"),
     }
     return {
         "query": result.query,

@@ -9,7 +9,9 @@ postings per segment must give the same answers either way.
 
 from __future__ import annotations
 
+import json
 import shutil
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -59,6 +61,80 @@ def multi_segment_index(tmp_path_factory) -> Path:
 @pytest.fixture(params=["single_segment", "multi_segment"])
 def any_index(request, seed_index, multi_segment_index) -> Path:
     return seed_index if request.param == "single_segment" else multi_segment_index
+
+
+NEWSROOM_PLACES = ("Wuxi", "Jiangyin", "Nanjing", "Changzhou", "Yangzhou")
+NEWSROOM_DATED = 66  # dated "wafer" articles, one every nine days from 2020-01-01
+NEWSROOM_SPECIAL = [
+    # Titles a spreadsheet would take for formulas, text XML cannot hold, markup.
+    {"title": '=HYPERLINK("http://evil.example","wafer prices")', "date": "2023-03-01"},
+    {"title": "+wafer cmd|' /C calc'!A0", "date": "2023-03-02"},
+    {"title": "-5% wafer output", "date": "2023-03-03"},
+    {"title": "@SUM(1+1) wafer", "date": "2023-03-04"},
+    {"title": "Wafer <script>alert(1)</script> & co", "date": "2023-03-05"},
+    {"title": "江阴晶圆厂投产", "body": "江阴的晶圆厂投产，wafer 产能扩大。", "date": "2023-03-06"},
+    {"title": "Wafer line opens in May", "date": "2021-05"},
+]
+
+
+def write_newsroom(folder: Path) -> Path:
+    """A small archive for feeds and exports, in four JSON-lines files.
+
+    Dated articles have distinct days (so "newest first" is one order),
+    three have no date at all, and a few have titles that test escaping.
+    """
+    records = []
+    for i in range(NEWSROOM_DATED):
+        place = NEWSROOM_PLACES[i % len(NEWSROOM_PLACES)]
+        records.append(
+            {
+                "title": f"Wafer fab news {i}",
+                "body": f"A wafer fab in {place} added line number {i}.",
+                "date": (date(2020, 1, 1) + timedelta(days=9 * i)).isoformat(),
+                "source": "Delta Wire",
+                "lang": "en",
+                "locations": [place] if i % 7 else [place, "Jiangsu"],
+            }
+        )
+    for k in ("one", "two", "three"):
+        records.append(
+            {
+                "title": f"Undated wafer note {k}",
+                "body": "A wafer note that says nothing of when it was written.",
+                "source": "Delta Wire",
+                "locations": ["Wuxi"],
+            }
+        )
+    for extra in NEWSROOM_SPECIAL:
+        records.append({"body": "The wafer story.", "locations": ["Wuxi"], **extra})
+    folder.mkdir(parents=True, exist_ok=True)
+    for n in range(4):
+        lines = [json.dumps(r, ensure_ascii=False) for r in records[n::4]]
+        (folder / f"part-{n}.jsonl").write_text("\n".join(lines) + "\n", "utf-8")
+    return folder
+
+
+@pytest.fixture(scope="session")
+def newsroom_indexes(tmp_path_factory) -> dict[str, Path]:
+    root = tmp_path_factory.mktemp("newsroom")
+    sources = write_newsroom(root / "archive")
+    single, multi = root / "single" / "index", root / "multi" / "index"
+    build_index(single, [sources], workers=1)
+    store, _ = build_index(multi, [sources], one_segment_per_file=True)
+    with store.open().reader() as reader:
+        assert len(reader.leaf_readers()) > 1
+    return {"single_segment": single, "multi_segment": multi}
+
+
+@pytest.fixture(params=["single_segment", "multi_segment"])
+def newsroom_client(request, newsroom_indexes):
+    """A test client over the newsroom archive, on a one- and a many-segment index."""
+    from service import create_app
+    from service.search_index import close_searcher
+
+    app = create_app({"TESTING": True, "INDEX": str(newsroom_indexes[request.param])})
+    yield app.test_client()
+    close_searcher(app)
 
 
 @pytest.fixture

@@ -15,6 +15,8 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Iterator
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -22,6 +24,7 @@ from indexer.article import PubDate
 from indexer.extract.gazetteer import load_gazetteer
 from indexer.index.budget import Budget
 from indexer.index.evaluation import Evaluation
+from indexer.index.exporting import stored_articles
 from indexer.index.facet_counts import count_facets
 from indexer.index.filters import filter_mask
 from indexer.index.fragments import fragment_of
@@ -36,7 +39,7 @@ from indexer.search.dates import date_bound
 from indexer.search.errors import FilterError, IndexMissing
 from indexer.search.places import place_dicts, place_expansions, place_label, resolve_places
 from indexer.search.query import QueryError, parse_query
-from indexer.search.request import SORTS, SearchRequest, SearchResult
+from indexer.search.request import SORTS, IndexVersion, SearchRequest, SearchResult
 from indexer.search.summaries import doc_summary
 
 log = logging.getLogger("newsarchive.search")
@@ -44,6 +47,23 @@ log = logging.getLogger("newsarchive.search")
 RETIRE_AFTER = 120.0
 
 __all__ = ["Searcher"]
+
+
+@dataclass
+class Found:
+    """What a request selects before any page of it is read: a search's first half."""
+
+    tree: object
+    sort: str
+    budget: Budget
+    evaluation: Evaluation
+    selection: Selection
+    masks: dict
+    expanded: dict
+    unknown_locations: list
+    complete: int  # articles with every word, before relaxing
+    exact: bool  # an article holds the query's exact text
+    relaxed: dict | None
 
 
 class Searcher:
@@ -56,6 +76,7 @@ class Searcher:
         self._generation: str | None = None
         self._ix = None
         self._retired: list[tuple[float, object]] = []
+        self._pinned: dict[int, int] = {}  # id(whoosh searcher) -> exports still reading it
 
     # -- keeping current ---------------------------------------------------
     def view(self) -> IndexView:
@@ -91,7 +112,7 @@ class Searcher:
         now = time.monotonic()
         keep = []
         for retired_at, searcher in self._retired:
-            if now - retired_at > RETIRE_AFTER:
+            if now - retired_at > RETIRE_AFTER and id(searcher) not in self._pinned:
                 try:
                     searcher.close()
                 except Exception:
@@ -152,6 +173,43 @@ class Searcher:
 
     def _search(self, view: IndexView, req: SearchRequest) -> SearchResult:
         started = time.perf_counter()
+        found = self._find(view, req)
+        selection, budget, evaluation = found.selection, found.budget, found.evaluation
+
+        per_page = req.per_page
+        start = (req.page - 1) * per_page
+        page_docs, page_scores = page_of(
+            view, selection.docs, selection.scores, found.sort, start, per_page, selection.tiers
+        )
+        spans = _page_spans(view, evaluation, page_docs) if req.snippets else None
+        hits = [
+            self._hit(view, int(d), float(s), spans)
+            for d, s in zip(page_docs, page_scores, strict=True)
+        ]
+
+        budget.check()
+        facets = count_facets(view, selection.in_query, found.masks) if req.facets else {}
+        suggestion = None
+        if found.complete < 3 and req.q and not found.exact:
+            suggestion = suggest(view, found.tree)
+        return SearchResult(
+            query=req.q or "",
+            total=selection.total,
+            page=req.page,
+            per_page=per_page,
+            sort=found.sort,
+            took_ms=round((time.perf_counter() - started) * 1000, 2),
+            hits=hits,
+            facets=facets,
+            expanded=found.expanded,
+            suggestion=suggestion,
+            unknown_locations=found.unknown_locations,
+            generation=self._generation or "",
+            relaxed=found.relaxed,
+        )
+
+    def _find(self, view: IndexView, req: SearchRequest) -> Found:
+        """Every document `req` selects, scored and tiered, within the time budget."""
         tree = parse_query(req.q)
         sort = req.sort or ("relevance" if (req.q or "").strip() else "newest")
         if sort not in SORTS:
@@ -199,38 +257,18 @@ class Searcher:
             relaxed = self._relax(view, evaluation, tree, masks, selection, fragment)
             if relaxed is not None:
                 selection, relaxed = relaxed
-        total = selection.total
         budget.check()
-
-        per_page = req.per_page
-        start = (req.page - 1) * per_page
-        page_docs, page_scores = page_of(
-            view, selection.docs, selection.scores, sort, start, per_page, selection.tiers
-        )
-        spans = _page_spans(view, evaluation, page_docs) if req.snippets else None
-        hits = [
-            self._hit(view, int(d), float(s), spans)
-            for d, s in zip(page_docs, page_scores, strict=True)
-        ]
-
-        budget.check()
-        facets = count_facets(view, selection.in_query, masks) if req.facets else {}
-        suggestion = None
-        if complete < 3 and req.q and not exact:
-            suggestion = suggest(view, tree)
-        return SearchResult(
-            query=req.q or "",
-            total=total,
-            page=req.page,
-            per_page=per_page,
+        return Found(
+            tree=tree,
             sort=sort,
-            took_ms=round((time.perf_counter() - started) * 1000, 2),
-            hits=hits,
-            facets=facets,
+            budget=budget,
+            evaluation=evaluation,
+            selection=selection,
+            masks=masks,
             expanded=expanded,
-            suggestion=suggestion,
             unknown_locations=unknown_locations,
-            generation=self._generation or "",
+            complete=complete,
+            exact=exact,
             relaxed=relaxed,
         )
 
@@ -294,6 +332,49 @@ class Searcher:
                 doc["body_html"] = mark(doc["body"], [(s, e) for s, e, _ in b])
         doc["related"] = related_articles(view, docnum, doc)
         return doc
+
+    # -- exporting -------------------------------------------------------
+    def export(self, request: SearchRequest, limit: int, body: bool = False) -> Iterator[dict]:
+        """See `SearchBackend.export`: the search runs now, the reading as it is consumed."""
+
+        def chosen(view):
+            found = self._find(view, request)
+            sel = found.selection
+            docs, _ = page_of(view, sel.docs, sel.scores, found.sort, 0, limit, sel.tiers)
+            return view, np.asarray(docs, dtype=np.int64)
+
+        view, docs = self._with_retry(chosen)
+        return self._read_articles(view, docs, body)
+
+    def _read_articles(self, view: IndexView, docs: np.ndarray, body: bool) -> Iterator[dict]:
+        """The articles, read as they are consumed; the view is pinned meanwhile.
+
+        An indexing run retires the view it replaces and closes it a while
+        later: not while a long download is still reading it.
+        """
+        self._pin(view.searcher, +1)
+        try:
+            yield from stored_articles(view, docs, body)
+        finally:
+            self._pin(view.searcher, -1)
+
+    def _pin(self, searcher, delta: int) -> None:
+        with self._lock:
+            count = self._pinned.get(id(searcher), 0) + delta
+            if count > 0:
+                self._pinned[id(searcher)] = count
+            else:
+                self._pinned.pop(id(searcher), None)
+                self._close_retired()  # the last reader of a retired view may have gone
+
+    # -- versions ---------------------------------------------------------
+    def version(self) -> IndexVersion:
+        for _attempt in range(3):  # the generation's name that belongs to this view
+            view = self.view()
+            name = self._generation
+            if view is self._view:
+                break
+        return self.store.version(name or "", view.reader.generation())
 
     # -- statistics ------------------------------------------------------
     def stats(self) -> dict:

@@ -46,6 +46,7 @@ from whoosh.filedb.filestore import FileStorage
 from indexer.index.schema import SCHEMA_VERSION, build_schema
 from indexer.ingest.errors import IndexBusy
 from indexer.search.errors import IndexMissing
+from indexer.search.request import IndexVersion
 
 CURRENT = "CURRENT"
 META = "newsarchive.json"
@@ -138,6 +139,25 @@ class IndexStore:
                 ix.close()
         except Exception:
             return None
+
+    def version(self, name: str, commit: int | None) -> IndexVersion:
+        """Generation `name` at Whoosh commit (TOC number) `commit`, dated by its TOC file.
+
+        The TOC file is written once, by the commit it names: its
+        modification time is when that commit was made.
+        """
+        gen_dir = self.root / name
+        commit = -1 if commit is None else int(commit)
+        try:
+            committed = (gen_dir / f"_MAIN_{commit}.toc").stat().st_mtime
+        except OSError:  # an empty index has no TOC of its own
+            committed = gen_dir.stat().st_mtime
+        return IndexVersion(
+            generation=name,
+            commit=commit,
+            committed=datetime.fromtimestamp(int(committed), UTC),
+            created=_parse_time(self.meta(gen_dir).get("created")),
+        )
 
     def document_count(self) -> int | None:
         """Documents in the current commit, or None when there is no readable index."""
@@ -302,6 +322,14 @@ def _remove(path: Path) -> int:
 def _segment_files(gen_dir: Path, segment) -> set:
     # segment_id() already starts with the index name: "MAIN_<id>".
     return {p.name for p in gen_dir.glob(segment.segment_id() + ".*")}
+
+
+def _parse_time(text) -> datetime | None:
+    try:
+        value = datetime.fromisoformat(text)
+    except (TypeError, ValueError):
+        return None
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def _now() -> str:

@@ -5,16 +5,15 @@ a `SearchRequest` and renders the `SearchResult`, article dicts and stats it
 gets back. `open_backend(settings)` picks the backend from the `BACKEND`
 setting and imports its module only then, so importing the service loads no
 search engine. Whoosh (`indexer.index`) is the embedded default; a second
-backend implements the same five members and passes the same contract
-tests.
+backend implements the same members and passes the same contract tests.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Protocol, runtime_checkable
 
-from indexer.search.request import SearchRequest, SearchResult
+from indexer.search.request import IndexVersion, SearchRequest, SearchResult
 
 BACKENDS = ("whoosh",)
 
@@ -26,6 +25,18 @@ class SearchBackend(Protocol):
 
     def document(self, doc_id: str, q: str | None = None) -> dict | None:
         """One article with its body and related articles (`q` adds highlights), or None."""
+
+    def export(self, request: SearchRequest, limit: int, body: bool = False) -> Iterator[dict]:
+        """The first `limit` articles `request` selects, in its order, one summary dict each.
+
+        Searches before it returns (so a bad query raises here, under the
+        time budget); the iterator then reads the articles in batches, so
+        memory does not grow with `limit`. `page` and `per_page` are ignored.
+        `body` adds each article's text.
+        """
+
+    def version(self) -> IndexVersion:
+        """The commit that answers now; cheap (no search), for caching by clients."""
 
     def stats(self) -> dict:
         """Documents, languages, date range, top places, size and last update."""

@@ -10,6 +10,7 @@ facet is counted under every filter but its own (multi-select).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 SORTS = ("relevance", "newest", "oldest")
 
@@ -44,3 +45,19 @@ class SearchResult:
     unknown_locations: list[str] = field(default_factory=list)
     generation: str = ""
     relaxed: dict | None = None  # {"matched_words", "of", "complete"} when words were dropped
+
+
+@dataclass(frozen=True)
+class IndexVersion:
+    """Which commit of which build answers now: enough for HTTP validators.
+
+    `generation` changes with every rebuild and `commit` with every indexing
+    run that changed something, so the pair names the index's content;
+    `committed` is when that commit was written (UTC) and `created` when the
+    build began (None if unknown).
+    """
+
+    generation: str
+    commit: int
+    committed: datetime
+    created: datetime | None = None
