@@ -6,7 +6,11 @@ python -m bench run --size 100000 --systems fts5,newsarchive --http
 python -m bench report bench/results/n2000.json bench/results/n20000.json
 python -m bench relevance --systems newsarchive,fts5,opensearch
 python -m bench extract            # extraction quality against trafilatura (bench/extract.py)
+<<<<<<< HEAD
 python -m bench bigfile --size 20000   # indexing by file layout: docs/s, peak RSS, vs FTS5
+=======
+python -m bench extract-snapshot --out /tmp/before.jsonl   # readers' output, for cmp
+>>>>>>> splitx
 """
 
 from __future__ import annotations
@@ -269,6 +273,16 @@ def extract_command(scrapinghub, htmldate, trafilatura, only, verbose):
                 worst = ", ".join(f"{n} {f:.2f}" for f, n in s.worst[:8])
                 click.echo(f"  {name} {system} worst: {worst}", err=True)
     click.echo(table(results))
+
+
+@cli.command("extract-snapshot")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
+def extract_snapshot_command(out):
+    """Every cached and committed page as the index would hold it, for `cmp`."""
+    from bench.extract_snapshot import snapshot
+
+    counts = snapshot(out)
+    click.echo(f"{sum(counts.values())} records ({counts}) written to {out}")
 
 
 @cli.command("_child", hidden=True)

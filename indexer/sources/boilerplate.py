@@ -13,7 +13,9 @@ suspicious:
   newspaper's masthead block.
 
 Also here: bylines like "(王拓)" and the masthead name ("江南晚报"), which the
-text and HTML readers both need.
+text and HTML readers both need, and the info line under a page's headline
+('2023年06月09日08:21 | 来源：人民网'), which the HTML reader drops from the
+text and never takes for the headline.
 """
 
 from __future__ import annotations
@@ -263,3 +265,29 @@ def is_lead_junk(line: str) -> bool:
     """Login prompts, app promotions and account cards above a platform article."""
     line = line.strip()
     return len(line) <= _LEAD_JUNK_MAX and _LEAD_JUNK.search(line) is not None
+
+
+# -- the info line under a headline ------------------------------------------
+
+_DATE_TOKENS = re.compile(
+    r"\d+|[年月日时分秒号周星期一二三四五六日天]|"
+    r"\b(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\b|"
+    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?|"
+    r"\b(?:am|pm|bst|gmt|utc|edt|est|pdt|pst|cst|cet|cest|jst|hkt|updated|published|last)\b|"
+    r"[\s,.:/|\-–—+()（）]",
+    re.IGNORECASE,
+)
+_INFO_LINE = re.compile(
+    r"(?:来源|作者|编辑|发布时间|发布日期|浏览次数|阅读量|Source|By)\s*[:：]", re.IGNORECASE
+)
+_HAS_DATE = re.compile(r"\d{4}\s*[-/.年]\s*\d{1,2}|\d{1,2}\s+[A-Z][a-z]{2,8}\s+\d{4}")
+
+
+def is_info_line(line: str) -> bool:
+    """'2023年06月09日08:21 | 来源：人民网', 'Fri 9 Jun 2023 06.00 BST', '小字号'."""
+    if len(line) > 120:
+        return False
+    if _INFO_LINE.search(line) and (_HAS_DATE.search(line) or len(line) <= 40):
+        return True
+    rest = _DATE_TOKENS.sub("", line)
+    return len(rest) <= 2 and bool(re.search(r"\d", line))

@@ -96,6 +96,12 @@ class Block:
     link_chars: int
 
 
+def text_key(text: str) -> str:
+    """Text without its whitespace: how a page's blocks, trafilatura's lines and
+    titles are matched, whatever spacing each of them kept."""
+    return "".join(text.split())
+
+
 def parse_document(html: str) -> lxml.html.HtmlElement:
     """Parse a whole page; lxml refuses str input that names its encoding.
 

@@ -1,8 +1,9 @@
 """The publication date of a saved page, from everything the page says about it.
 
 A date facet is only as good as this one value, and real pages state it in
-many places of very different trust. Candidates are ranked by where they
-come from, not by how often they occur or where in the text they stand:
+many places of very different trust. `page_date` ranks the candidates by
+where they come from, not by how often they occur or where in the text they
+stand:
 
 1. metadata the page declares for this purpose (`<meta name="pubdate">`,
    `firstpublishedtime`, `itemprop="datePublished"`, JSON-LD, `<time>`),
@@ -28,7 +29,7 @@ modification time is taken (`Article.latest_date` carries it to `enrich`).
 Time zones stay ignored (see `dates`), except that a UTC time in the small
 hours one day after the URL's full date gives way to the URL's:
 '2020-02-18T02:18Z' under /2020/02/17/ is the publisher's evening of the
-17th (`html._page_date`); '2020-07-09T10:04Z' under /2020/07/08/ is not.
+17th (`page_date`); '2020-07-09T10:04Z' under /2020/07/08/ is not.
 
 Measured with `python -m bench extract` (bench/extract.py), dates right on
 htmldate's own 195 dated mediacloud pages / the 17 development pages:
@@ -39,10 +40,12 @@ ranks 1-4 and 6 alone 160/195, with rank 5 169/195, with rank 7 177/195
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 from indexer.article import PubDate
-from indexer.extract.dates import extract_date, parse_date_value
+from indexer.extract.dates import date_from_path, extract_date, parse_date_value
+from indexer.sources.markup import Block, text_key
+from indexer.sources.pagemeta import PageMeta
 
 # ISO-like and Chinese full dates, wherever they stand in a short line.
 _FULL_DATE = re.compile(
@@ -79,6 +82,65 @@ HEADER_REACH = 6
 #: Hours east of UTC for epoch times on Chinese pages (platforms show Beijing time).
 CHINA_UTC_OFFSET = 8
 _CJK = re.compile("[\u3400-\u4dbf\u4e00-\u9fff]")
+
+
+def page_date(
+    html: str, meta: PageMeta, page_blocks: list[Block], paras: list[str], title: str
+) -> str | None:
+    """The date to declare: the page's metadata as written when it names a day,
+    else the best of ranks 2 to 5 above, as YYYY-MM-DD."""
+    declared = declared_day(meta.date)
+    if declared is not None:
+        filed = date_from_path(meta.url or "")
+        if (
+            filed.precision == "day"
+            and _days(declared) - _days(filed) == 1
+            and is_utc_small_hours(meta.date)
+        ):
+            # A UTC time just past midnight ('2020-02-18T02:18Z') under a URL
+            # filed on the 17th: the URL has the publisher's local date.
+            return filed.iso
+        readable = parse_date_value(meta.date or "").precision == "day"
+        return meta.date if readable else declared.iso
+    found = script_date(html)
+    if found is None:
+        lines = [b.text for b in page_blocks]
+        headline_at, prose_at = _article_start(page_blocks, paras, meta, title)
+        found = header_date(lines, headline_at, prose_at)
+    if found is None:
+        found = choose_date(
+            body_text=f"{title}\n" + "\n".join(paras),
+            url=meta.url or "",
+            html=html,
+            modified=declared_day(meta.modified),
+        )
+    return found.iso if found is not None else meta.date
+
+
+def _days(day: PubDate) -> int:
+    return date(day.year, day.month, day.day).toordinal()
+
+
+def _article_start(
+    page_blocks: list[Block], paras: list[str], meta: PageMeta, title: str
+) -> tuple[int | None, int | None]:
+    """Indexes of the headline's block and of the article's first prose block:
+    the header line stands between them."""
+    titles = {text_key(t) for t in (title, meta.title, meta.headline) if t}
+    headline_at = next(
+        (i for i, b in enumerate(page_blocks) if text_key(b.text) in titles),
+        next((i for i, b in enumerate(page_blocks) if b.element.tag == "h1"), None),
+    )
+    body = {text_key(p) for p in paras[:5]}
+    prose_at = next(
+        (
+            i
+            for i, b in enumerate(page_blocks)
+            if i > (headline_at if headline_at is not None else -1) and text_key(b.text) in body
+        ),
+        None,
+    )
+    return headline_at, prose_at
 
 
 def full_date(text: str) -> PubDate | None:

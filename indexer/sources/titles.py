@@ -3,12 +3,18 @@
 Each source fails in its own way on real pages: an og:title cut at an
 unescaped quote, a <title> carrying the site's name ('_某某网', '| Site',
 '- 新浪新闻'), an <h1> that is the channel's name ('要闻', 'News'). The
-choice here takes the most specific source that is not one of those.
+choice here takes the most specific source that is not one of those. A page
+that declares no title at all has its headline found in its text blocks
+(`headline_before`).
 """
 
 from __future__ import annotations
 
 import re
+
+from indexer.sources.boilerplate import is_info_line
+from indexer.sources.markup import Block, text_key
+from indexer.sources.text import shorten
 
 _TITLE_SEPARATORS = re.compile(r"\s+[|｜\-–—·»:]\s+|\s*(?:[|｜_]|--|——|-(?=[\u4e00-\u9fff]))\s*")
 _SITE_WORDS = re.compile(
@@ -130,3 +136,22 @@ def title_site(page_title: str) -> str | None:
         return None
     tail = page_title[parts[-1].end() :].strip()
     return tail if tail and len(tail) <= 30 and _SITE_WORDS.search(tail) else None
+
+
+def headline_before(page_blocks: list[Block], paras: list[str]) -> str | None:
+    """A page with no title metadata: the short line right above the first paragraph."""
+    first_key = text_key(paras[0])
+    for i, block in enumerate(page_blocks):
+        key = text_key(block.text)
+        if key == first_key or (len(key) >= 10 and first_key.startswith(key)):
+            for prev in reversed(page_blocks[max(0, i - 3) : i]):
+                text = prev.text
+                if (
+                    4 <= len(text) <= 150
+                    and text[-1] not in ".。"
+                    and not is_info_line(text)
+                    and prev.link_chars < 0.5 * len(text)
+                ):
+                    return shorten(text, 150)
+            break
+    return None
