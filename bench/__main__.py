@@ -6,11 +6,8 @@ python -m bench run --size 100000 --systems fts5,newsarchive --http
 python -m bench report bench/results/n2000.json bench/results/n20000.json
 python -m bench relevance --systems newsarchive,fts5,opensearch
 python -m bench extract            # extraction quality against trafilatura (bench/extract.py)
-<<<<<<< HEAD
 python -m bench bigfile --size 20000   # indexing by file layout: docs/s, peak RSS, vs FTS5
-=======
 python -m bench extract-snapshot --out /tmp/before.jsonl   # readers' output, for cmp
->>>>>>> splitx
 """
 
 from __future__ import annotations
