@@ -32,7 +32,7 @@ from indexer.index.snippets import make_snippet, mark, spans_for_docs, term_span
 from indexer.index.store import IndexStore
 from indexer.index.suggestions import suggest
 from indexer.index.view import IndexView
-from indexer.search.dates import date_bound
+from indexer.search.dates import date_bound, month_within
 from indexer.search.errors import FilterError, IndexMissing
 from indexer.search.places import place_dicts, place_expansions, place_label, resolve_places
 from indexer.search.query import QueryError, parse_query
@@ -164,6 +164,7 @@ class Searcher:
 
         # Filters from parameters and from `field:value` in the query.
         masks: dict[str, np.ndarray] = {}
+        days_in = None
         unknown_locations: list[str] = []
         locations = list(req.locations)
         langs = list(req.langs)
@@ -183,6 +184,7 @@ class Searcher:
             if lo > hi:
                 raise FilterError("date_from is after date_to")
             masks["date"] = view.date_mask(max(lo, 1), hi)
+            days_in = month_within(lo, hi)
 
         selection = Selection.of(view, matches, masks)
         fragment = fragment_of(tree)
@@ -214,7 +216,7 @@ class Searcher:
         ]
 
         budget.check()
-        facets = count_facets(view, selection.in_query, masks) if req.facets else {}
+        facets = count_facets(view, selection.in_query, masks, days_in) if req.facets else {}
         suggestion = None
         if complete < 3 and req.q and not exact:
             suggestion = suggest(view, tree)
