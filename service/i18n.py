@@ -130,7 +130,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "timeline_bar_one": {"en": "{period}: 1 article", "zh": "{period}：1 篇"},
     "timeline_period": {"en": "Period", "zh": "时间"},
     "timeline_count": {"en": "Articles", "zh": "文章数"},
-    "timeline_up": {"en": "All of {period}", "zh": "{period}全部"},
+    "timeline_up": {"en": "All of {period}", "zh": "{period}全部文章"},
     "timeline_left_out": {"en": "Not in the chart", "zh": "未计入图表"},
     "timeline_no_month": {"en": "{n} without a known month", "zh": "{n} 篇月份不详"},
     "timeline_no_day": {"en": "{n} without a known day", "zh": "{n} 篇具体日期不详"},
