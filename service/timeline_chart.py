@@ -32,7 +32,8 @@ DAY_LABELS = {"major": (1, 10, 20, 30), "minor": (5, 15, 25)}
 MIN_HEIGHT = 2.0  # of 100: a bar of one article among thousands still shows
 TOP = 85.0  # the tallest bar leaves room above it for the scale's label
 PLOT = 80.0  # percent of the chart's height the bars take; the axis labels have the rest
-BAR_WIDTH = 0.72  # of its period's slot: the gaps between bars
+BAR_WIDTH = 0.72  # of its period's slot: the gaps between bars ...
+FULL_WIDTH_FROM = 12  # ... with fewer periods, bars get narrower so that 3 are not 3 blocks
 
 
 def timeline_chart(
@@ -55,6 +56,7 @@ def timeline_chart(
         return None
     periods = window.periods()
     highest = max(e["count"] for e in counts.values()) or 1
+    width = round(BAR_WIDTH * min(1, len(periods) / FULL_WIDTH_FROM), 3)
     bars = []
     for x, value in enumerate(periods):
         entry = counts.get(value)
@@ -67,8 +69,8 @@ def timeline_chart(
         bars.append(
             {
                 "x": x,
-                "bar_x": round(x + (1 - BAR_WIDTH) / 2, 3),
-                "bar_width": BAR_WIDTH,
+                "bar_x": round(x + (1 - width) / 2, 3),
+                "bar_width": width,
                 "value": value,
                 "text": text,
                 "count": count,
