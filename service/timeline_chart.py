@@ -85,7 +85,6 @@ def timeline_chart(
     undated = next((e["count"] for e in entries if e["value"] == "undated"), 0)
     return {
         "granularity": window.granularity,
-        "highest": highest,
         "highest_text": i18n.format_number(highest),
         "highest_y": round((100 - TOP) * PLOT / 100, 2),
         "highest_label_y": round((100 - TOP) * PLOT / 100 - 1.5, 2),
@@ -131,12 +130,11 @@ def left_out(window: Window, lang: str, totals: dict, charted: int, undated: int
     """What the chart cannot place: undated articles, and those known only to a coarser period."""
     notes = []
     if window.granularity != "year":
-        coarse = window.scope or None
-        if coarse is None:  # months of the span's whole years
-            inside = {p[:4] for p in window.periods()}
-            within = sum(c for v, c in totals.items() if len(v) == 4 and v in inside)
-        else:
-            within = totals.get(coarse, 0)
+        if window.scope:
+            within = totals.get(window.scope, 0)
+        else:  # the months of the span's whole years
+            years = {p[:4] for p in window.periods()}
+            within = sum(c for v, c in totals.items() if len(v) == 4 and v in years)
         vague = within - charted
         if vague > 0:
             key = "timeline_no_day" if window.granularity == "day" else "timeline_no_month"
