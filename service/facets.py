@@ -2,10 +2,10 @@
 
 As in Datasette: each facet knows its request parameter, reads what is
 selected from the request, and returns `{"value", "label", "count",
-"selected", "toggle_url"}` dicts (locations add `level` and `parent`). The
-JSON API and the HTML page render the same dicts. Counts come from
-`Searcher.search`, which counts each facet under every filter except its own
-(multi-select), from the index's columns.
+"selected", "toggle_url"}` dicts (locations add `level` and `parent`, the
+timeline's dates their `granularity`). The JSON API and the HTML page render
+the same dicts. Counts come from `Searcher.search`, which counts each facet
+under every filter except its own (multi-select), from the index's columns.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from werkzeug.datastructures import MultiDict
 from indexer.extract.gazetteer import load_gazetteer
 from indexer.search.places import resolve_places
 from service.links import url_with
+from service.timeline import chosen_period, parent_period, timeline_window
 
 LANG_LABELS = {"en": "English", "zh": "中文", "mixed": "Mixed 混合"}
 
@@ -127,41 +128,77 @@ class LocationFacet(Facet):
         return entry
 
 
-class DateFacet(Facet):
-    """Months, newest first, and the undated; a month selects date_from=date_to=it."""
+class MonthFacet(Facet):
+    """Every month with articles, newest first; a month selects date_from=date_to=it."""
 
-    name = "date"
+    name = "month"
     counts_key = "month"
 
     def _selected(self):
-        a, b = self.args.get("date_from"), self.args.get("date_to")
-        return a if a and a == b else None
+        return chosen_period(self.args.get("date_from"), self.args.get("date_to"))
 
-    def _toggle(self, value, selected):
+    def _toggle(self, value: str | None) -> str:
+        """This page with the date filter set to `value`, or without one."""
         pairs = [
             (k, v)
             for k, v in self.args.items(multi=True)
             if k not in ("date_from", "date_to", "page")
         ]
-        if not selected:
+        if value:
             pairs += [("date_from", value), ("date_to", value)]
         return url_with(self.path, pairs)
 
+    def date_entry(self, value: str, count: int, selected: bool, toggle: str | None) -> dict:
+        return {
+            "value": value,
+            "label": value,
+            "count": count,
+            "selected": selected,
+            "toggle_url": self._toggle(toggle),
+        }
+
     def facet_results(self, counts):
         current = self._selected()
+        return [
+            self.date_entry(value, count, value == current, None if value == current else value)
+            for value, count in counts.get(self.counts_key, [])
+        ]
+
+
+class YearFacet(MonthFacet):
+    name = "year"
+    counts_key = "year"
+
+
+class DateFacet(MonthFacet):
+    """The timeline's periods (see `service.timeline`), newest first, then the undated.
+
+    Each entry says its `granularity` ("year", "month" or "day"; None for
+    the undated). Un-choosing a chosen period goes one step up (a day to its
+    month), as the timeline zooms out one step at a time.
+    """
+
+    name = "date"
+
+    def facet_results(self, counts):
+        date_from, date_to = self.args.get("date_from"), self.args.get("date_to")
+        years = [value for value, _count in counts.get("year", [])]
+        window = timeline_window(date_from, date_to, years)
+        current = chosen_period(date_from, date_to)
         out = []
-        for value, count in counts.get(self.counts_key, []):
-            selected = value == current
-            out.append(
-                {
-                    "value": value,
-                    "label": value,
-                    "count": count,
-                    "selected": selected,
-                    "toggle_url": self._toggle(value, selected),
-                }
-            )
-        if self.name == "date" and counts.get("undated"):
+        if window is not None:
+            found = dict(counts.get(window.granularity, []))
+            if current and window.holds(current) and current not in found:
+                found[current] = 0  # chosen, and empty under the other filters: keep it
+            for value in sorted(found, reverse=True):
+                if not window.holds(value):
+                    continue
+                selected = value == current
+                toggle = parent_period(value) if selected else value
+                entry = self.date_entry(value, found[value], selected, toggle)
+                entry["granularity"] = window.granularity
+                out.append(entry)
+        if counts.get("undated"):
             out.append(
                 {
                     "value": "undated",
@@ -169,17 +206,13 @@ class DateFacet(Facet):
                     "count": counts["undated"],
                     "selected": False,
                     "toggle_url": None,
+                    "granularity": None,
                 }
             )
         return out
 
 
-class YearFacet(DateFacet):
-    name = "year"
-    counts_key = "year"
-
-
-FACETS = (DateFacet, YearFacet, LocationFacet, LangFacet, SourceFacet)
+FACETS = (DateFacet, MonthFacet, YearFacet, LocationFacet, LangFacet, SourceFacet)
 
 
 def facet_results(counts: dict, args: MultiDict, path: str, limit: int) -> dict:

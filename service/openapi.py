@@ -59,6 +59,11 @@ FACET_ENTRY = {
         "parent": {"type": ["string", "null"]},
         "name": {"type": "string"},
         "name_zh": {"type": "string"},
+        "granularity": {
+            "type": ["string", "null"],
+            "enum": ["year", "month", "day", None],
+            "description": "Date facet only: how long each period is (null for `undated`).",
+        },
     },
 }
 
@@ -379,7 +384,17 @@ def openapi_spec() -> dict:
                         "facets": {
                             "type": "object",
                             "properties": {
-                                "date": facet_list,
+                                "date": {
+                                    **facet_list,
+                                    "description": (
+                                        "The timeline's periods with articles, newest first, "
+                                        "then `undated`: years when the results span 3 years "
+                                        "or more, else months; the months of a year and the "
+                                        "days of a month a date filter lies in. Counted "
+                                        "without the date filter."
+                                    ),
+                                },
+                                "month": facet_list,
                                 "year": facet_list,
                                 "location": facet_list,
                                 "lang": facet_list,

@@ -3,9 +3,10 @@
 The page renders the very dict that /api/search returns (`service.results`)
 and links to it, so what a person sees is always one API call away. What the
 page adds is only presentation derived from that dict and the request:
-removable chips for the active filters, the years-to-months drill-down, the
-place tree, page numbers and sort links. All of it is plain links and GET
-forms, so the page works with JavaScript switched off.
+removable chips for the active filters, the timeline chart
+(`service.timeline_chart`), the years-to-months drill-down, the place tree,
+page numbers and sort links. All of it is plain links and GET forms, so the
+page works with JavaScript switched off.
 
 Document text is untrusted. Only `title_html`, `snippet` and `body_html`,
 which the searcher has escaped before adding <mark>, are rendered unescaped.
@@ -29,6 +30,8 @@ from service.params import search_request
 from service.results import page_url, result_object
 from service.search_index import get_searcher
 from service.source_paths import public_document
+from service.timeline import chosen_period, parent_period, timeline_window
+from service.timeline_chart import timeline_chart
 
 bp = Blueprint("pages", __name__)
 
@@ -146,6 +149,7 @@ def search_view(result: dict, args: MultiDict, lang: str) -> dict:
         "last": min(result["total"], result["page"] * result["per_page"]),
         "first_page_url": page_url(args, "/", 1),
         "years": year_tree(result, args),
+        "timeline": timeline_view(result, args, lang),
         "undated": next(
             (e["count"] for e in result["facets"]["date"] if e["value"] == "undated"), 0
         ),
@@ -252,6 +256,25 @@ def _date_url(args: MultiDict, value: str | None) -> str:
     return url_with("/", pairs)
 
 
+def timeline_view(result: dict, args: MultiDict, lang: str) -> dict | None:
+    """The bar chart of `facets.date`, with a link one step out when zoomed in."""
+    years = [e["value"] for e in result["facets"]["year"]]
+    window = timeline_window(args.get("date_from"), args.get("date_to"), years)
+    up = None
+    if window is not None and window.scope:
+        # Out to the whole month or year shown, or from there one step further.
+        chosen = chosen_period(args.get("date_from"), args.get("date_to"))
+        out = window.scope if chosen != window.scope else parent_period(window.scope)
+        if out:
+            text = i18n.translate(lang, "timeline_up", period=i18n.format_date(lang, out))
+        else:
+            text = i18n.translate(lang, "all_years")
+        up = {"url": _date_url(args, out), "text": text}
+    facets = result["facets"]
+    totals = {e["value"]: e["count"] for e in facets["year"] + facets["month"]}
+    return timeline_chart(facets["date"], window, lang, totals, up)
+
+
 def year_tree(result: dict, args: MultiDict) -> list[dict]:
     """Years; the chosen year (or the year of the chosen month) opens into its months.
 
@@ -267,7 +290,7 @@ def year_tree(result: dict, args: MultiDict) -> list[dict]:
         year["open"] = entry["value"] == open_year
         year["months"] = []
         if year["open"]:
-            for month in result["facets"]["date"]:
+            for month in result["facets"]["month"]:
                 if not month["value"].startswith(open_year + "-"):
                     continue
                 month = dict(month)

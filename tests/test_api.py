@@ -26,7 +26,7 @@ def test_response_shape(client):
     for key in ("id", "title", "title_html", "snippet", "date", "date_precision", "lang"):
         assert key in hit
     assert hit["url"] == f"/doc/{hit['id']}"
-    assert set(body["facets"]) == {"date", "year", "location", "lang", "source"}
+    assert set(body["facets"]) == {"date", "month", "year", "location", "lang", "source"}
 
 
 def test_jiangyin_in_chinese_finds_the_chinese_article_marked_and_the_english_one(client):
@@ -90,11 +90,20 @@ def test_date_from_a_month_narrows_to_that_month_onwards(client):
     assert {h["date"] for h in october["hits"]} <= {"2023-10-30", "2023-10-31"}
 
 
-def test_date_facet_buckets_months_newest_first_with_undated(client):
+def test_month_facet_lists_months_newest_first(client):
     _, body = get(client, "/api/search")
-    months = [e["value"] for e in body["facets"]["date"] if e["value"] != "undated"]
+    months = [e["value"] for e in body["facets"]["month"]]
     assert months == sorted(months, reverse=True)
     assert "2023-10" in months
+
+
+def test_date_facet_follows_the_timeline_with_undated_last(client):
+    # The seeds' dates span 2020 to 2023: four years, so the timeline shows years.
+    _, body = get(client, "/api/search")
+    dated, undated = body["facets"]["date"][:-1], body["facets"]["date"][-1]
+    assert [e["value"] for e in dated] == ["2023", "2020"]
+    assert {e["granularity"] for e in dated} == {"year"}
+    assert (undated["value"], undated["granularity"]) == ("undated", None)
 
 
 def test_empty_query_lists_everything_newest_first(client):

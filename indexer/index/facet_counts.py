@@ -2,7 +2,10 @@
 
 Each facet is counted over the query's matches under every filter but its
 own, so that choosing one value keeps the others of that facet visible.
-Place counts come from `counting.MultiCounter`.
+Place counts come from `counting.MultiCounter`. Days are counted only for
+the month a date filter lies within (`days_in`): that is the only time the
+timeline shows days, and a whole archive's days would be thousands of pairs
+per search where years and months are dozens.
 """
 
 from __future__ import annotations
@@ -10,8 +13,8 @@ from __future__ import annotations
 import numpy as np
 
 
-def count_facets(view, in_query: np.ndarray, masks: dict) -> dict:
-    """Counts per facet value, each under every filter but its own."""
+def count_facets(view, in_query: np.ndarray, masks: dict, days_in: int | None = None) -> dict:
+    """Counts per facet value, each under every filter but its own; `days_in` is a YYYYMM."""
     selections: dict = {}
 
     def selected(own: str) -> np.ndarray:
@@ -35,6 +38,7 @@ def count_facets(view, in_query: np.ndarray, masks: dict) -> dict:
             reverse=True,
         )
     facets["undated"] = int(np.count_nonzero(view.date[in_dates] == 0))
+    facets["day"] = count_days(view.date[in_dates], days_in) if days_in else []
 
     for name in ("lang", "source"):
         codes, vocab, _ = view.coded[name]
@@ -45,6 +49,18 @@ def count_facets(view, in_query: np.ndarray, masks: dict) -> dict:
     counts = view.place_counter.count(selected("location"))
     facets["location"] = by_count(vocab, counts, view.vocab_rank("places_all"))
     return facets
+
+
+def count_days(dates: np.ndarray, month: int) -> list[tuple[str, int]]:
+    """(YYYY-MM-DD, count) of the days of `month` (YYYYMM), newest first.
+
+    Articles of that month whose day is unknown (DD = 00) have no day to be
+    counted in.
+    """
+    days = dates[dates // 100 == month] % 100
+    counts = np.bincount(days, minlength=32)
+    prefix = f"{month // 100:04d}-{month % 100:02d}-"
+    return [(f"{prefix}{d:02d}", int(counts[d])) for d in range(31, 0, -1) if counts[d]]
 
 
 def by_count(vocab, counts, rank, skip_empty=False) -> list[tuple[str, int]]:

@@ -35,7 +35,7 @@ from indexer.index.snippets import make_snippet, mark, spans_for_docs, term_span
 from indexer.index.store import IndexStore
 from indexer.index.suggestions import suggest
 from indexer.index.view import IndexView
-from indexer.search.dates import date_bound
+from indexer.search.dates import date_bound, month_within
 from indexer.search.errors import FilterError, IndexMissing
 from indexer.search.places import place_dicts, place_expansions, place_label, resolve_places
 from indexer.search.query import QueryError, parse_query
@@ -64,6 +64,7 @@ class Found:
     complete: int  # articles with every word, before relaxing
     exact: bool  # an article holds the query's exact text
     relaxed: dict | None
+    days_in: int | None = None  # the month (YYYYMM) whose days the timeline counts
 
 
 class Searcher:
@@ -188,7 +189,9 @@ class Searcher:
         ]
 
         budget.check()
-        facets = count_facets(view, selection.in_query, found.masks) if req.facets else {}
+        facets = (
+            count_facets(view, selection.in_query, found.masks, found.days_in) if req.facets else {}
+        )
         suggestion = None
         if found.complete < 3 and req.q and not found.exact:
             suggestion = suggest(view, found.tree)
@@ -222,6 +225,7 @@ class Searcher:
 
         # Filters from parameters and from `field:value` in the query.
         masks: dict[str, np.ndarray] = {}
+        days_in = None
         unknown_locations: list[str] = []
         locations = list(req.locations)
         langs = list(req.langs)
@@ -241,6 +245,7 @@ class Searcher:
             if lo > hi:
                 raise FilterError("date_from is after date_to")
             masks["date"] = view.date_mask(max(lo, 1), hi)
+            days_in = month_within(lo, hi)
 
         selection = Selection.of(view, matches, masks)
         fragment = fragment_of(tree)
@@ -270,6 +275,7 @@ class Searcher:
             complete=complete,
             exact=exact,
             relaxed=relaxed,
+            days_in=days_in,
         )
 
     @staticmethod

@@ -29,3 +29,14 @@ def date_bound(value: str, *, end: bool) -> int:
     if day is None:
         return year * 10000 + month * 100 + (99 if end else 0)
     return year * 10000 + month * 100 + day
+
+
+def month_within(lo: int, hi: int) -> int | None:
+    """The month (YYYYMM) that both bounds lie in, or None.
+
+    A filter inside one month (the month itself, or days of it) is when the
+    timeline shows days, so it is also when a backend counts them.
+    """
+    if lo // 100 == hi // 100 and lo // 100 % 100:
+        return lo // 100
+    return None

@@ -2,9 +2,11 @@
 
 `SearchResult` is plain data: the JSON API and the HTML page render the
 very same object (see `service.results`). `facets` maps each facet name
-(`month`, `year`, `lang`, `source`, `location`) to `(value, count)` pairs,
-most frequent first (dates newest first), and `undated` to a count; each
-facet is counted under every filter but its own (multi-select).
+(`month`, `year`, `day`, `lang`, `source`, `location`) to `(value, count)`
+pairs, most frequent first (dates newest first), and `undated` to a count;
+each facet is counted under every filter but its own (multi-select). `day`
+holds only the days of the month a date filter lies within (see
+`dates.month_within`), and is empty without such a filter.
 """
 
 from __future__ import annotations
