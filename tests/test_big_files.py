@@ -182,3 +182,32 @@ def test_progress_counts_articles_of_a_big_export(tmp_path, small_ranges):
     _index(tmp_path / "index", archive, workers=2, progress=lambda d, t: seen.append((d, t)))
     assert seen[-1] == (301, 301)
     assert [d for d, _ in seen] == sorted(d for d, _ in seen)
+
+
+def test_a_rebuild_writes_rounds_of_segments_and_swaps_them_in_whole(tmp_path, small_ranges):
+    archive = tmp_path / "archive"
+    _export(archive / "export.jsonl", 400)
+    _index(tmp_path / "whole", archive, workers=1)
+    index_dir = tmp_path / "rounds"
+    _export(tmp_path / "old" / "old.jsonl", 10)
+    _index(index_dir, tmp_path / "old", workers=1)
+    store = IndexStore(index_dir)
+    before = store.current_name()
+    seen = []
+
+    def progress(done, total):  # the old generation answers until the very end
+        seen.append(store.current_name())
+
+    with store.lock():
+        summary = run_index(
+            WhooshIndex(store, merge=False),
+            [archive],
+            rebuild=True,
+            workers=2,
+            commit_articles=100,
+            progress=progress,
+        )
+    assert summary.rebuilt and summary.documents == 400
+    assert set(seen) == {before} and store.current_name() != before
+    assert len(store.open()._segments()) >= 6  # 2 workers x 3 or more rounds
+    assert _everything(index_dir) == _everything(tmp_path / "whole")

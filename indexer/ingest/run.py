@@ -8,9 +8,9 @@ hash (file plus sidecar) changed.
 
 With enough files, loading and storing run in worker processes (see
 `workers`); a few files are handled in this process. Changes are committed
-every `COMMIT_EVERY` files, so a kill loses at most the round since the
-last commit; a rebuild commits once, into a generation nobody sees until
-the backend swaps it in.
+every `COMMIT_EVERY` files or `COMMIT_ARTICLES` articles, so a kill loses at
+most the round since the last commit; a rebuild writes a generation nobody
+sees until the backend swaps it in whole.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from indexer.ingest.backend import IndexBackend, WriteSession
 from indexer.ingest.files import file_stat, in_scope, scan_sources, split_filesig
 from indexer.ingest.loading import FileOutcome
 from indexer.ingest.summary import RunSummary
-from indexer.ingest.tasks import FilePlan, plan_file
+from indexer.ingest.tasks import FilePlan, Task, plan_file
 from indexer.ingest.workers import FileWorkers, InProcess
 
 log = logging.getLogger("newsarchive.index")
@@ -115,37 +115,49 @@ def _worker_count(articles: int, workers: int | None) -> int:
     return max(1, workers)
 
 
-def _rounds(run: IndexRun) -> Iterator[list[FilePlan]]:
-    """Files planned (big ones cut into ranges) and grouped into commit rounds.
+def _rounds(run: IndexRun, plans: list[FilePlan]) -> Iterator[list[Task]]:
+    """The tasks grouped into commit rounds.
 
-    A round ends after `commit_every` files or about `commit_articles`
-    articles, never inside a file: a file's articles become visible together,
-    so a kill can never leave half a file that the next run takes for done.
-    A rebuild is one round (nobody sees its generation before the end).
+    An incremental run's round ends after `commit_every` files or about
+    `commit_articles` articles, never inside a file: a file's articles become
+    visible together, so a kill can never leave half a file that the next
+    run takes for done. A rebuild's rounds are cut by articles alone, inside
+    a big file too (nobody sees its generation before the swap, and a killed
+    rebuild is thrown away whole): one segment per worker for every 50,000
+    articles, not one for the whole archive, whose postings a worker would
+    spill to disk until its one flush (7 GB of temporary files at 100k).
     """
-    plans = [plan_file(path, run.known.get(path)) for path in run.to_read]
-    run.total = sum(p.estimate for p in plans)
     if run.summary.rebuilt:
-        yield plans
+        current: list[Task] = []
+        articles = 0
+        for task in (t for plan in plans for t in plan.tasks):
+            if current and articles + task.estimate > run.commit_articles:
+                yield current
+                current, articles = [], 0
+            current.append(task)
+            articles += task.estimate
+        yield current
         return
-    current: list[FilePlan] = []
+    group: list[FilePlan] = []
     articles = 0
     for plan in plans:
-        if current and (
-            len(current) >= run.commit_every or articles + plan.estimate > run.commit_articles
+        if group and (
+            len(group) >= run.commit_every or articles + plan.estimate > run.commit_articles
         ):
-            yield current
-            current, articles = [], 0
-        current.append(plan)
+            yield [t for p in group for t in p.tasks]
+            group, articles = [], 0
+        group.append(plan)
         articles += plan.estimate
-    yield current
+    yield [t for p in group for t in p.tasks]
 
 
 def _apply(run: IndexRun) -> None:
     """Load, store and commit round by round; deletions go with the first round."""
     session, summary = run.session, run.summary
-    for number, plans in enumerate(_rounds(run)):
-        tasks = [task for plan in plans for task in plan.tasks]
+    plans = [plan_file(path, run.known.get(path)) for path in run.to_read]
+    run.total = sum(p.estimate for p in plans)
+    files = _FileTally(run, plans)
+    for number, tasks in enumerate(_rounds(run, plans)):
         workers = _worker_count(sum(t.estimate for t in tasks), run.workers)
         session.begin_round()
         loader = (
@@ -153,7 +165,6 @@ def _apply(run: IndexRun) -> None:
             if workers > 1
             else InProcess(session.sink())
         )
-        files = _FileTally(run, plans)
         try:
             if number == 0:
                 for path in run.vanished:
@@ -172,6 +183,7 @@ def _apply(run: IndexRun) -> None:
             for path in files.to_redo:
                 session.delete_file(path)
             session.commit([])
+            files.to_redo = []
 
 
 class _FileTally:
