@@ -370,9 +370,10 @@ class Newsarchive(System):
         }
 
     def open(self) -> None:
-        from indexer.index.searcher import Searcher, warm_up
+        from indexer.index.searcher import Searcher
+        from indexer.search.backend import warm_up
 
-        warm_up()  # as the service's workers do before their first request
+        warm_up({})  # as the service's workers do before their first request
         self.searcher = Searcher(self.index_dir)
 
     def search(self, query: Query) -> Outcome:
