@@ -59,6 +59,50 @@ SETTINGS = (
         "`newsarchive index` and /healthz warn (a rebuild needs room for a second index).",
         int,
     ),
+    Setting(
+        "BACKEND",
+        "whoosh",
+        "Search engine: `whoosh` (the embedded index in INDEX) or `opensearch` "
+        "(a cluster: see Scaling out).",
+    ),
+    Setting(
+        "OPENSEARCH_HOSTS",
+        "http://127.0.0.1:9200",
+        "OpenSearch node URLs, comma-separated; a node that fails is skipped "
+        "and the request retried on another.",
+    ),
+    Setting(
+        "OPENSEARCH_INDEX",
+        "newsarchive",
+        "The alias users search; each rebuild makes a new index `<alias>-<stamp>` behind it.",
+    ),
+    Setting("OPENSEARCH_USER", "", "User for HTTP basic authentication (empty: none)."),
+    Setting("OPENSEARCH_PASSWORD", "", "Password of OPENSEARCH_USER."),
+    Setting(
+        "OPENSEARCH_CA_CERTS",
+        "",
+        "CA bundle (PEM) that signed the nodes' certificates (empty: the system's).",
+    ),
+    Setting(
+        "OPENSEARCH_VERIFY_CERTS",
+        True,
+        "Verify the nodes' TLS certificates and host names (turn off only for a test cluster).",
+        bool,
+    ),
+    Setting(
+        "OPENSEARCH_TIMEOUT",
+        10.0,
+        "Seconds one request to the cluster may take before it is retried on another node.",
+        float,
+    ),
+    Setting("OPENSEARCH_SHARDS", 3, "Primary shards of a new index (taken at a rebuild).", int),
+    Setting(
+        "OPENSEARCH_REPLICAS",
+        1,
+        "Copies of each shard on other nodes (1: any one node may fail); "
+        "set by every indexing run.",
+        int,
+    ),
 )
 SETTINGS_BY_NAME = {s.name: s for s in SETTINGS}
 

@@ -4,9 +4,9 @@ The service speaks to a `SearchBackend` and never to Whoosh: it hands over
 a `SearchRequest` and renders the `SearchResult`, article dicts and stats it
 gets back. `open_backend(settings)` picks the backend from the `BACKEND`
 setting and imports its module only then, so importing the service loads no
-search engine. Whoosh (`indexer.index`) is the embedded default; a second
-backend implements the same five members and passes the same contract
-tests.
+search engine. Whoosh (`indexer.index`) is the embedded default; OpenSearch
+(`indexer.opensearch`) implements the same five members over a cluster and
+passes the same contract tests.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Protocol, runtime_checkable
 
 from indexer.search.request import SearchRequest, SearchResult
 
-BACKENDS = ("whoosh",)
+BACKENDS = ("whoosh", "opensearch")
 
 
 @runtime_checkable
@@ -60,4 +60,10 @@ def open_backend(settings: Mapping) -> SearchBackend:
 
         timeout = settings.get("QUERY_TIMEOUT_MS") or None
         return Searcher(settings["INDEX"], query_timeout_ms=timeout)
+    if name == "opensearch":
+        from indexer.opensearch.connection import ClusterConfig
+        from indexer.opensearch.searcher import OpenSearchSearcher
+
+        timeout = settings.get("QUERY_TIMEOUT_MS") or None
+        return OpenSearchSearcher(ClusterConfig.from_settings(settings), query_timeout_ms=timeout)
     raise ValueError(f"unknown BACKEND {name!r}: one of {', '.join(BACKENDS)}")

@@ -41,6 +41,10 @@ _CJK_CHAR = re.compile(f"[{CJK_RANGES}]")
 _CJK_PAIR = re.compile(f"[{CJK_RANGES}]{{2}}")
 
 
+def is_cjk(ch: str) -> bool:
+    return "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff"
+
+
 def normal_form(text: str) -> str:
     """Folded, lowercased, words separated by one space, none between Chinese characters."""
     text = _NON_WORD.sub(" ", fold(text).lower())

@@ -1,0 +1,123 @@
+"""The index template: a strict mapping, versioned, for every index behind the alias.
+
+Users search an alias (`OPENSEARCH_INDEX`, default `newsarchive`); the
+documents live in a concrete index `<alias>-<stamp>` behind it, created
+from the template `<alias>` (pattern `<alias>-*`). A rebuild creates the
+next concrete index and moves the alias in one `_aliases` call.
+
+Fields (`dynamic: strict`: a document with any other field is refused):
+
+* `title_words`, `body_words`: the analysed terms, one token per position,
+  joined by spaces, in fields with the built-in `whitespace` analyzer.
+  Positions are the analyser's, so `match_phrase` matches what Whoosh's
+  phrase check matches.
+* `title_extra`, `body_extra`: the tokens the analyser adds at a position
+  already taken (a long Chinese word's dictionary sub-words, a joined
+  word's run-together form: `晶圆` in `晶圆厂`, `12inch`). Apart, so they
+  never push the words after them to later positions; no positions kept.
+* `title`, `body`: the text as stored, not indexed; `title_offsets`,
+  `body_offsets`: each token's character span, packed (`documents`), not
+  indexed: snippets are cut from the stored text at those offsets.
+* `grams`: the hashed CJK bigram keys (`indexer.analysis.bigrams`), a
+  keyword field: the candidates for a pasted Chinese span.
+* Filters and facets, keywords with doc values: `lang`, `source`,
+  `places`, `places_all` (each place with its ancestors), `month`,
+  `year`; `date` (YYYYMMDD as an integer; absent when undated).
+* `path`, `filesig`: which file each article came from and its content
+  signature, for incremental runs; `run`: the indexing run that wrote it.
+
+The mapping's `_meta` records the run state (`writer`). `MAPPING_VERSION`
+is the template's version: an index of another version is rebuilt.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+MAPPING_VERSION = 1
+TEMPLATE_PRIORITY = 100
+
+_WORDS = {"type": "text", "analyzer": "whitespace"}
+_EXTRA = {**_WORDS, "index_options": "freqs"}
+_STORED_TEXT = {"type": "text", "index": False}
+_STORED_KEYWORD = {"type": "keyword", "index": False, "doc_values": False}
+_FACET = {"type": "keyword"}
+
+
+def mappings() -> dict:
+    return {
+        "dynamic": "strict",
+        "_meta": {"mapping_version": MAPPING_VERSION},
+        "properties": {
+            "id": {"type": "keyword"},
+            "path": {"type": "keyword"},
+            "part": {"type": "integer", "index": False},
+            "filesig": _STORED_KEYWORD,
+            "run": {"type": "long"},
+            "title": _STORED_TEXT,
+            "body": _STORED_TEXT,
+            "title_words": _WORDS,
+            "body_words": _WORDS,
+            "title_extra": _EXTRA,
+            "body_extra": _EXTRA,
+            "title_offsets": {"type": "binary"},
+            "body_offsets": {"type": "binary"},
+            "grams": {"type": "keyword", "doc_values": False},
+            "url": _STORED_KEYWORD,
+            "date": {"type": "integer"},
+            "date_precision": _STORED_KEYWORD,
+            "month": _FACET,
+            "year": _FACET,
+            "lang": _FACET,
+            "source": _FACET,
+            "places": _FACET,
+            "places_all": _FACET,
+        },
+    }
+
+
+def template(alias: str, max_result_window: int) -> dict:
+    """The composable index template for `<alias>-*` indices."""
+    return {
+        "index_patterns": [f"{alias}-*"],
+        "priority": TEMPLATE_PRIORITY,
+        "version": MAPPING_VERSION,
+        "_meta": {"description": f"newsarchive articles behind the alias {alias}"},
+        "template": {
+            "settings": {
+                "index": {
+                    # Deep pages as the service allows them (MAX_PAGE x MAX_PER_PAGE).
+                    "max_result_window": max(max_result_window, 10_000),
+                    # Only a run's commit makes its changes visible (`writer`).
+                    "refresh_interval": "-1",
+                }
+            },
+            "mappings": mappings(),
+        },
+    }
+
+
+def ensure_template(client, alias: str, max_result_window: int) -> None:
+    """Put the template unless the cluster holds this version already."""
+    name = alias
+    try:
+        found = client.indices.get_index_template(name=name)
+        current = found["index_templates"][0]["index_template"]
+        if current.get("version") == MAPPING_VERSION and current["template"]["settings"][
+            "index"
+        ].get("max_result_window") == str(max(max_result_window, 10_000)):
+            return
+    except Exception as exc:  # a missing template is a 404
+        if getattr(exc, "status_code", None) != 404:
+            raise
+    client.indices.put_index_template(name=name, body=template(alias, max_result_window))
+
+
+def new_index_name(alias: str) -> str:
+    """`<alias>-<UTC stamp>`: later builds sort after earlier ones."""
+    return f"{alias}-{datetime.now(UTC).strftime('%Y%m%d%H%M%S%f')}"
+
+
+def lock_index(alias: str) -> str:
+    """The index holding the alias's indexing lock (outside the template's pattern)."""
+    return f"{alias}.lock"
