@@ -35,6 +35,8 @@ def _setup_logging(verbose: bool = False) -> None:
         datefmt="%Y-%m-%dT%H:%M:%S%z",
         stream=sys.stderr,
     )
+    # The OpenSearch client logs every request at INFO: detail for --verbose.
+    logging.getLogger("opensearch").setLevel(logging.DEBUG if verbose else logging.WARNING)
 
 
 def _index_option(fn):

@@ -99,18 +99,16 @@ def template(alias: str, max_result_window: int) -> dict:
 
 def ensure_template(client, alias: str, max_result_window: int) -> None:
     """Put the template unless the cluster holds this version already."""
-    name = alias
-    try:
-        found = client.indices.get_index_template(name=name)
+    wanted = template(alias, max_result_window)
+    if client.indices.exists_index_template(name=alias):
+        found = client.indices.get_index_template(name=alias)
         current = found["index_templates"][0]["index_template"]
-        if current.get("version") == MAPPING_VERSION and current["template"]["settings"][
-            "index"
-        ].get("max_result_window") == str(max(max_result_window, 10_000)):
+        window = current["template"]["settings"]["index"].get("max_result_window")
+        if current.get("version") == MAPPING_VERSION and window == str(
+            wanted["template"]["settings"]["index"]["max_result_window"]
+        ):
             return
-    except Exception as exc:  # a missing template is a 404
-        if getattr(exc, "status_code", None) != 404:
-            raise
-    client.indices.put_index_template(name=name, body=template(alias, max_result_window))
+    client.indices.put_index_template(name=alias, body=wanted)
 
 
 def new_index_name(alias: str) -> str:
