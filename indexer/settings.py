@@ -91,8 +91,9 @@ SETTINGS = (
     ),
     Setting(
         "OPENSEARCH_TIMEOUT",
-        10.0,
-        "Seconds one request to the cluster may take before it is retried on another node.",
+        5.0,
+        "Seconds one request to the cluster may take before it is retried on another node "
+        "(keep it times the number of nodes below gunicorn's TIMEOUT).",
         float,
     ),
     Setting("OPENSEARCH_SHARDS", 3, "Primary shards of a new index (taken at a rebuild).", int),

@@ -47,7 +47,7 @@ class ClusterConfig:
     password: str = ""
     ca_certs: str = ""
     verify_certs: bool = True
-    timeout: float = 10.0
+    timeout: float = 5.0
     shards: int = 3
     replicas: int = 1
     max_result_window: int = 100_000
@@ -105,7 +105,7 @@ def connect(config: ClusterConfig, timeout: float | None = None) -> OpenSearch:
     options: dict = {
         "hosts": list(config.hosts),
         "timeout": timeout or config.timeout,
-        "max_retries": max(2, len(config.hosts)),
+        "max_retries": max(1, len(config.hosts) - 1),  # each node once
         "retry_on_timeout": True,
         "retry_on_status": (502, 503, 504),
         "dead_timeout": DEAD_TIMEOUT,
