@@ -210,12 +210,16 @@ def _prepare_config(home: Path, conf: Path, logs: Path, tmp: Path) -> None:
     options.write_text(text)
 
 
-def _health(url: str) -> str | None:
+def _health(url: str, nodes: int = 1) -> str | None:
+    """The cluster's status as `url` sees it, once it counts `nodes` nodes, else None."""
     try:
-        with urllib.request.urlopen(f"{url}/_cluster/health", timeout=5) as response:
-            return json.load(response).get("status")
+        with urllib.request.urlopen(
+            f"{url}/_cluster/health?wait_for_nodes=>={nodes}&timeout=1s", timeout=5
+        ) as response:
+            health = json.load(response)
     except (OSError, ValueError):  # URLError and refused connections are OSErrors
         return None
+    return health.get("status") if health.get("number_of_nodes", 0) >= nodes else None
 
 
 def _signal(pid: int | None, sig: int) -> None:
@@ -394,7 +398,7 @@ class Cluster:
             self.nodes[i].stop()
 
     def wait(self, status: str = "green", timeout: float = START_TIMEOUT) -> None:
-        """Until some running node reports `status` (or better) for the whole cluster."""
+        """Until every running node has joined and one reports `status` (or better)."""
         wanted = ("green",) if status == "green" else ("yellow", "green")
         deadline = time.monotonic() + timeout
         while True:
@@ -402,7 +406,8 @@ class Cluster:
                 problem = node.failure()
                 if problem is not None:
                     raise RuntimeError(problem)
-            if any(_health(url) in wanted for url in self.running_urls()):
+            running = self.running_urls()
+            if any(_health(url, len(running)) in wanted for url in running):
                 return
             if time.monotonic() > deadline:
                 tails = "\n".join(
@@ -437,6 +442,9 @@ def cluster(
         if nodes == 1:
             common = [common[0], "-Ediscovery.type=single-node"]
         run = workdir / f"run{attempt}"
+        run.mkdir(parents=True, exist_ok=True)
+        for folder in (workdir, run):  # the nodes' user must pass through to its own folder
+            folder.chmod(folder.stat().st_mode | 0o711)
         members = [
             Node(name, run / name, ports[i], ports[nodes + i], heap_mb, common)
             for i, name in enumerate(names)

@@ -142,7 +142,10 @@ def unavailable(what: str, index: str | None = None):
     try:
         yield
     except NotFoundError as exc:
-        if _error_type(exc) in ("index_not_found_exception", "alias_not_found_exception"):
+        kind = _error_type(exc)
+        if kind in ("index_not_found_exception", "alias_not_found_exception") or (
+            "alias" in kind and "missing" in kind  # GET _alias/<name>: "alias [x] missing"
+        ):
             raise IndexMissing(
                 f"no index {index or ''} on the cluster (run `newsarchive index` first)"
             ) from exc

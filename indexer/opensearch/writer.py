@@ -252,17 +252,20 @@ class OpenSearchSession:
     def finish(self, **meta) -> None:
         with unavailable(f"finishing the run on {self.index}", self.index):
             self.put_meta(segmenter=segmenter_fingerprint(), **meta)
-            self._apply_replicas()
+            self._apply_settings()
             if self.rebuilt:
                 self._swap_alias()
 
-    def _apply_replicas(self) -> None:
-        settings = self.client.indices.get_settings(index=self.index, name="*.number_of_replicas")
-        replicas = settings[self.index]["settings"]["index"]["number_of_replicas"]
-        if int(replicas) != self.config.replicas:
-            self.client.indices.put_settings(
-                index=self.index, body={"index": {"number_of_replicas": self.config.replicas}}
-            )
+    def _apply_settings(self) -> None:
+        """Replicas and page depth as configured now (both can change on a live index)."""
+        found = self.client.indices.get_settings(index=self.index)[self.index]["settings"]
+        wanted = {
+            "number_of_replicas": str(self.config.replicas),
+            "max_result_window": str(max(self.config.max_result_window, 10_000)),
+        }
+        changed = {k: v for k, v in wanted.items() if found["index"].get(k) != v}
+        if changed:
+            self.client.indices.put_settings(index=self.index, body={"index": changed})
         if self.rebuilt and self.config.replicas:
             # Swap only once every shard has its copies, so that a node lost just
             # after the swap costs no shard; go ahead (yellow) when the cluster
