@@ -180,15 +180,28 @@ class OpenSearchSearcher:
         post_filter = all_of(list(filters.values())) if filters else None
 
         fragment = fragment_of(tree)
-        total = self._count(query, post_filter, translation if req.snippets else None)
+        highlights = translation if req.snippets else None
+        # The first page by relevance also brings the first candidates for an
+        # English fragment (`_fragment_hits`): a plain query is then one request.
+        inline = (
+            fragment is not None and not fragment.chinese and sort == "relevance" and req.page == 1
+        )
+        size = max(req.per_page, FRAGMENT_CHECK[0]) if inline else req.per_page
+        fields = SUMMARY_FIELDS + (["body", *STORED_FOR_SNIPPETS] if req.snippets or inline else [])
+        page = self._page(query, filters, sort, start, size, fields, req.facets, highlights)
+        total = page["hits"]["total"]["value"]
         found: list[str] = []
+        again = False  # whether the page must be asked for again (another query)
         if fragment is not None:
-            found = self._fragment_hits(query, filters, fragment)
+            first = page["hits"]["hits"][: FRAGMENT_CHECK[0]] if inline else None
+            found = self._fragment_hits(query, filters, fragment, first=first)
             if wants_bigrams(tree, total, bool(found)):
                 translation = Translation(expansions, bigrams=True)
+                highlights = translation if req.snippets else None
                 query = translation.run(tree)
-                total = self._count(query, post_filter, translation if req.snippets else None)
+                total = self._count(query, post_filter, highlights)
                 found = self._fragment_hits(query, filters, fragment)
+                again = True
         budget.check()
         complete = total
         exact = fragment is not None and bool(found)
@@ -197,43 +210,43 @@ class OpenSearchSearcher:
             relaxation = self._relax(translation, tree, post_filter, complete)
             if relaxation is not None:
                 query, relaxed, total, top_tier = relaxation
+                again = True
                 if fragment is not None:
                     found = self._fragment_hits(query, filters, fragment, top_tier * TIER)
         budget.check()
 
-        ranked = query
-        if found and sort == "relevance":
-            lift = {"constant_score": {"filter": {"ids": {"values": found}}, "boost": FOUND_BOOST}}
-            ranked = {"bool": {"must": [query], "should": [lift]}}
-        body = {
-            "query": ranked,
-            "from": start,
-            "size": req.per_page,
-            "sort": SORT_CLAUSES[sort],
-            "track_scores": True,
-            "track_total_hits": True,
-            "_source": SUMMARY_FIELDS + (["body", *STORED_FOR_SNIPPETS] if req.snippets else []),
-        }
-        if post_filter is not None:
-            body["post_filter"] = post_filter
-        if req.facets:
-            body["aggs"] = facet_aggregations(filters)
-        if self.query_timeout is not None:
-            body["timeout"] = f"{int(self.query_timeout * 1000)}ms"
-        response = self._search(body)
+        hits = page["hits"]["hits"]
+        on_page = {h["_id"] for h in hits}
+        lifted = False
+        if found and sort == "relevance" and not again and inline and on_page >= set(found):
+            # Every article holding the fragment is among the candidates read:
+            # they go first, the others follow in order, on this very page.
+            ahead = set(found)
+            hits = [h for h in hits if h["_id"] in ahead] + [
+                h for h in hits if h["_id"] not in ahead
+            ]
+        elif again or (found and sort == "relevance"):
+            lifted = bool(found) and sort == "relevance"
+            ranked = query
+            if lifted:
+                lift = {
+                    "constant_score": {"filter": {"ids": {"values": found}}, "boost": FOUND_BOOST}
+                }
+                ranked = {"bool": {"must": [query], "should": [lift]}}
+            page = self._page(ranked, filters, sort, start, req.per_page, fields, req.facets, None)
+            hits = page["hits"]["hits"]
         budget.check()
-        found_ids = set(found)
+        found_ids = set(found) if lifted else set()
         hits = [
-            self._hit(h, translation if req.snippets else None, h["_id"] in found_ids, relaxed)
-            for h in response["hits"]["hits"]
+            self._hit(h, highlights, h["_id"] in found_ids, relaxed) for h in hits[: req.per_page]
         ]
-        facets = facet_counts(response["aggregations"]) if req.facets else {}
+        facets = facet_counts(page["aggregations"]) if req.facets else {}
         suggested = None
         if complete < 3 and req.q and not exact:
             suggested = self._suggest(tree)
         return SearchResult(
             query=req.q or "",
-            total=response["hits"]["total"]["value"],
+            total=page["hits"]["total"]["value"],
             page=req.page,
             per_page=req.per_page,
             sort=sort,
@@ -272,29 +285,51 @@ class OpenSearchSearcher:
             filters["date"] = date_query(lo, hi)
         return filters, unknown
 
+    def _page(self, query, filters, sort, start, size, fields, facets, highlights) -> dict:
+        """One page of hits with the exact total (and facets); settles phrase highlights."""
+        body = {
+            "query": query,
+            "from": start,
+            "size": size,
+            "sort": SORT_CLAUSES[sort],
+            "track_scores": True,
+            "track_total_hits": True,
+            "_source": fields,
+        }
+        if filters:
+            body["post_filter"] = all_of(list(filters.values()))
+        if facets:
+            body["aggs"] = facet_aggregations(filters)
+        if self.query_timeout is not None:
+            body["timeout"] = f"{int(self.query_timeout * 1000)}ms"
+        phrases = highlights.phrases if highlights is not None else []
+        answers = self._msearch([body, *map(_phrase_check, phrases)])
+        if phrases:
+            highlights.add_phrase_highlights([a["hits"]["total"]["value"] > 0 for a in answers[1:]])
+        return answers[0]
+
     def _count(self, query: dict, post_filter: dict | None, translation) -> int:
         """Matches under the filters; also settles which phrases highlight (`translation`)."""
         body: dict = {"query": query, "size": 0, "track_total_hits": True}
         if post_filter is not None:
             body["post_filter"] = post_filter
         phrases = translation.phrases if translation is not None else []
-        checks = [
-            {"query": p.query, "size": 0, "terminate_after": 1, "track_total_hits": True}
-            for p in phrases
-        ]
-        answers = self._msearch([body, *checks])
+        answers = self._msearch([body, *map(_phrase_check, phrases)])
         if phrases:
             translation.add_phrase_highlights(
                 [a["hits"]["total"]["value"] > 0 for a in answers[1:]]
             )
         return answers[0]["hits"]["total"]["value"]
 
-    def _fragment_hits(self, query, filters: dict, fragment, min_score=None) -> list[str]:
+    def _fragment_hits(
+        self, query, filters: dict, fragment, min_score=None, first=None
+    ) -> list[str]:
         """Ids of the best-scored candidates whose stored text holds `fragment`.
 
         Candidates are read best first in stages (`FRAGMENT_CHECK`); the
         search stops at the first stage that finds one. Only articles
-        holding each of a Chinese fragment's bigrams can hold it.
+        holding each of a Chinese fragment's bigrams can hold it. `first`:
+        the first stage's candidates, when the caller has them already.
         """
         eligible = list(filters.values())
         if fragment.chinese:
@@ -303,6 +338,13 @@ class OpenSearchSearcher:
         found: list[str] = []
         done = 0
         for stage in stages:
+            if first is not None and done == 0:
+                hits = first
+                found = [h["_id"] for h in hits if _holds(h["_source"], fragment)]
+                if found or len(hits) < stage:
+                    break
+                done = stage
+                continue
             body = {
                 "query": query,
                 "from": done,
@@ -316,10 +358,7 @@ class OpenSearchSearcher:
             if min_score:
                 body["min_score"] = min_score
             hits = self._search(body, "checking fragments")["hits"]["hits"]
-            for hit in hits:
-                source = hit["_source"]
-                if fragment.held_by(source.get("title", ""), source.get("body", "")):
-                    found.append(hit["_id"])
+            found = [h["_id"] for h in hits if _holds(h["_source"], fragment)]
             if found or len(hits) < stage - done:
                 break
             done = stage
@@ -421,6 +460,15 @@ class OpenSearchSearcher:
     # -- statistics ----------------------------------------------------------------------
     def stats(self) -> dict:
         return cluster_stats(self)
+
+
+def _holds(source: dict, fragment) -> bool:
+    return fragment.held_by(source.get("title", ""), source.get("body", ""))
+
+
+def _phrase_check(phrase) -> dict:
+    """A search saying whether a phrase matches anywhere (then its words are highlighted)."""
+    return {"query": phrase.query, "size": 0, "terminate_after": 1, "track_total_hits": True}
 
 
 def _stored(source: dict) -> dict:
