@@ -29,7 +29,7 @@ class Setting:
     default: object
     help: str
     type: type = str
-    required_in_production: bool = False
+    required_in_production: bool = False  # with the backend it belongs to (`required`)
 
 
 SETTINGS = (
@@ -70,6 +70,8 @@ SETTINGS = (
         "http://127.0.0.1:9200",
         "OpenSearch node URLs, comma-separated; a node that fails is skipped "
         "and the request retried on another.",
+        str,
+        True,
     ),
     Setting(
         "OPENSEARCH_INDEX",
@@ -106,6 +108,18 @@ SETTINGS = (
     ),
 )
 SETTINGS_BY_NAME = {s.name: s for s in SETTINGS}
+BACKEND_SETTINGS = {"whoosh": ("INDEX",), "opensearch": ("OPENSEARCH_",)}
+
+
+def required(backend: str) -> list[Setting]:
+    """Settings production must give explicitly with `backend`: its own, not the other's.
+
+    (The Whoosh index folder means nothing to a cluster, and the reverse.)
+    """
+    others = [p for name, prefixes in BACKEND_SETTINGS.items() if name != backend for p in prefixes]
+    return [
+        s for s in SETTINGS if s.required_in_production and not s.name.startswith(tuple(others))
+    ]
 
 
 def env_value(name: str):
