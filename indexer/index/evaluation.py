@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 
 from indexer.analysis import query_terms
-from indexer.index.budget import UNLIMITED, Budget
 from indexer.index.matches import Matches, exclude, intersect, union
 from indexer.index.phrases import verify_phrase
 from indexer.index.view import FIELD_WEIGHTS, IndexView
+from indexer.search.budget import UNLIMITED, Budget
 from indexer.search.fragments import is_cjk
 from indexer.search.query import (
     And,

@@ -20,7 +20,6 @@ import numpy as np
 
 from indexer.article import PubDate
 from indexer.extract.gazetteer import load_gazetteer
-from indexer.index.budget import Budget
 from indexer.index.evaluation import Evaluation
 from indexer.index.facet_counts import count_facets
 from indexer.index.filters import filter_mask
@@ -31,6 +30,7 @@ from indexer.index.snippets import spans_for_docs, term_spans
 from indexer.index.store import IndexStore
 from indexer.index.suggestions import suggest
 from indexer.index.view import IndexView
+from indexer.search.budget import Budget
 from indexer.search.dates import date_bound
 from indexer.search.errors import FilterError, IndexMissing
 from indexer.search.fragments import fragment_of, wants_bigrams

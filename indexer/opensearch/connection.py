@@ -29,13 +29,15 @@ from opensearchpy.exceptions import (
     ConnectionError,
     ConnectionTimeout,
     NotFoundError,
+    RequestError,
     TransportError,
 )
 
-from indexer.search.errors import BackendUnavailable, IndexMissing
+from indexer.search.errors import BackendUnavailable, IndexMissing, QueryError
 
 DEAD_TIMEOUT = 10.0  # seconds a failed node is skipped before it is tried again (doubling)
 UNAVAILABLE_STATUS = (429, 502, 503, 504)
+TOO_MANY_CLAUSES = "the query expands to too many terms for the search engine; use fewer words"
 _INDEX_NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,150}$")
 
 
@@ -150,12 +152,32 @@ def unavailable(what: str, index: str | None = None):
                 f"no index {index or ''} on the cluster (run `newsarchive index` first)"
             ) from exc
         raise
+    except RequestError as exc:
+        if "too_many_clauses" in error_types(exc.info):
+            raise QueryError(TOO_MANY_CLAUSES) from exc
+        raise
     except (AuthenticationException, AuthorizationException) as exc:
         raise BackendUnavailable(f"{what}: the cluster refused the credentials ({exc})") from exc
     except Exception as exc:
         if is_unavailable(exc):
             raise BackendUnavailable(f"{what}: {describe_error(exc)}") from exc
         raise
+
+
+def error_types(info) -> set[str]:
+    """Every error type in an error answer (its own, its root causes' and their causes')."""
+    found: set[str] = set()
+    todo = [info.get("error", info) if isinstance(info, dict) else info]
+    while todo:
+        error = todo.pop()
+        if isinstance(error, dict):
+            found.add(str(error.get("type", "")))
+            todo += error.get("root_cause") or []
+            todo += [c for c in (error.get("caused_by"),) if c]
+            todo += [f.get("reason") for f in error.get("failed_shards") or []]
+        elif isinstance(error, list):
+            todo += error
+    return found
 
 
 def _error_type(exc: TransportError) -> str:

@@ -31,9 +31,14 @@ from __future__ import annotations
 import threading
 import time
 
-from indexer.index.budget import Budget, advice
 from indexer.opensearch.aggregations import facet_aggregations, facet_counts
-from indexer.opensearch.connection import ClusterConfig, connect, unavailable
+from indexer.opensearch.connection import (
+    TOO_MANY_CLAUSES,
+    ClusterConfig,
+    connect,
+    error_types,
+    unavailable,
+)
 from indexer.opensearch.highlights import STORED_FOR_SNIPPETS, highlighted, highlighted_document
 from indexer.opensearch.relaxing import (
     TIER,
@@ -57,6 +62,7 @@ from indexer.opensearch.translation import (
     date_query,
     filter_query,
 )
+from indexer.search.budget import Budget, advice
 from indexer.search.dates import date_bound
 from indexer.search.errors import BackendUnavailable, FilterError, IndexMissing, QueryTooExpensive
 from indexer.search.fragments import FRAGMENT_CHECK, WIDE_CHECK_WORDS, fragment_of, wants_bigrams
@@ -142,6 +148,8 @@ class OpenSearchSearcher:
             kind = error.get("type", "") if isinstance(error, dict) else str(error)
             if kind == "index_not_found_exception":
                 raise IndexMissing(f"no index {self.alias} on the cluster")
+            if "too_many_clauses" in error_types(response):
+                raise QueryError(TOO_MANY_CLAUSES)
             if response.get("status") in (429, 502, 503, 504):
                 raise BackendUnavailable(f"search failed: {kind}")
             raise RuntimeError(f"the cluster refused a search: {error}")
