@@ -41,7 +41,8 @@ _WORDS = {"type": "text", "analyzer": "whitespace"}
 _EXTRA = {**_WORDS, "index_options": "freqs"}
 _STORED_TEXT = {"type": "text", "index": False}
 _STORED_KEYWORD = {"type": "keyword", "index": False, "doc_values": False}
-_FACET = {"type": "keyword"}
+# Global ordinals built at each refresh, not by the first search after it.
+_FACET = {"type": "keyword", "eager_global_ordinals": True}
 
 
 def mappings() -> dict:
