@@ -56,6 +56,8 @@ QUERIES = [
     "taihu lake shoreline kilometer",
     "development NOT (Wuxi OR Jiangyin)",
     "(project OR 项目) AND 开工",
+    '"新能源产业"',
+    '"双良 新能源"',
 ]
 FILTERS = [
     {},
@@ -120,6 +122,42 @@ def test_stats_count_what_whoosh_counts(both):
         assert ours[key] == theirs[key] if key != "by_language" else dict(ours[key]) == theirs[key]
     assert ours["backend"] == "opensearch" and ours["cluster"]["status"] in ("green", "yellow")
     assert ours["generation"].startswith(cluster.alias + "-")
+
+
+@pytest.mark.parametrize(
+    "phrase",
+    [
+        '"集成电路产业"',
+        '"新的晶圆"',
+        '"建设集成"',
+        '"电路产业"',
+        '"成电路"',
+        '"wafer 12inch"',
+        '"us steel"',
+    ],
+)
+def test_phrases_match_words_inside_longer_words_as_whoosh_does(
+    tmp_path, opensearch_hosts, opensearch_alias, phrase
+):
+    """Sub-words share their word's position: a phrase may end or start inside a word."""
+    from .conftest import build_index
+
+    archive = tmp_path / "archive"
+    archive.mkdir()
+    (archive / "a.txt").write_text(
+        "Title: 测试\n\n我们正在建设集成电路产业链和新的晶圆厂。"
+        "A wafer 12-inch line; U.S. steel.\n",
+        "utf-8",
+    )
+    build_index(tmp_path / "index", [archive], workers=1)
+    cluster = build_cluster_index(opensearch_hosts, opensearch_alias, [archive], workers=1)
+    request = SearchRequest(q=phrase)
+    whoosh, ours = open_backend({"INDEX": str(tmp_path / "index")}), open_backend(cluster)
+    try:
+        assert _comparable(ours.search(request)) == _comparable(whoosh.search(request))
+    finally:
+        whoosh.close()
+        ours.close()
 
 
 # -- indexing runs ---------------------------------------------------------------------

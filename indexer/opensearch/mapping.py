@@ -15,6 +15,8 @@ Fields (`dynamic: strict`: a document with any other field is refused):
   already taken (a long Chinese word's dictionary sub-words, a joined
   word's run-together form: `晶圆` in `晶圆厂`, `12inch`). Apart, so they
   never push the words after them to later positions; no positions kept.
+  `title_sub1`... `body_sub8`: the same tokens in layers that keep their
+  positions, for phrases (see `documents`); left out of `_source`.
 * `title`, `body`: the text as stored, not indexed; `title_offsets`,
   `body_offsets`: each token's character span, packed (`documents`), not
   indexed: snippets are cut from the stored text at those offsets.
@@ -34,11 +36,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-MAPPING_VERSION = 1
+from indexer.opensearch.documents import LAYERS
+
+MAPPING_VERSION = 2
 TEMPLATE_PRIORITY = 100
 
 _WORDS = {"type": "text", "analyzer": "whitespace"}
 _EXTRA = {**_WORDS, "index_options": "freqs"}
+_LAYER = {**_WORDS, "index_options": "positions", "norms": False}
 _STORED_TEXT = {"type": "text", "index": False}
 _STORED_KEYWORD = {"type": "keyword", "index": False, "doc_values": False}
 # Global ordinals built at each refresh, not by the first search after it.
@@ -46,10 +51,14 @@ _FACET = {"type": "keyword", "eager_global_ordinals": True}
 
 
 def mappings() -> dict:
+    layers = {f"{f}_sub{k}": _LAYER for f in ("title", "body") for k in range(1, LAYERS + 1)}
     return {
         "dynamic": "strict",
         "_meta": {"mapping_version": MAPPING_VERSION},
+        # The layers repeat the extra tokens: indexed, never read back.
+        "_source": {"excludes": ["title_sub*", "body_sub*"]},
         "properties": {
+            **layers,
             "id": {"type": "keyword"},
             "path": {"type": "keyword"},
             "part": {"type": "integer", "index": False},

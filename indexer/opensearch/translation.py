@@ -9,8 +9,9 @@ what it matches in Whoosh.
   tokens (`mapping`); the title counts double, as in Whoosh. Unquoted
   Chinese: every segmented word, anywhere. A Latin word of several terms
   (`12-inch`) is a phrase.
-* A phrase is `match_phrase` on the words field, whose positions are the
-  analyser's; a phrase of one term is that term.
+* A phrase is a `span_near` of its words at consecutive positions, each
+  a word or a sub-word inside one (`phrase_query`), as Whoosh's phrase
+  check finds them; a phrase of one term is that term.
 * Stop words are dropped as Whoosh drops them (a query of nothing else
   raises `OnlyStopWords`); place names also search their name in the other
   language (`expansions`); `source:`, `lang:`, `location:` inside a query
@@ -31,7 +32,7 @@ from dataclasses import dataclass
 from indexer.analysis import query_terms
 from indexer.analysis.bigrams import gram_keys
 from indexer.extract import normalize_lang
-from indexer.opensearch.documents import fit
+from indexer.opensearch.documents import LAYERS, fit
 from indexer.search.errors import FilterError
 from indexer.search.fragments import is_cjk
 from indexer.search.places import resolve_places
@@ -115,6 +116,27 @@ def filter_query(field: str, values) -> dict:
 def date_query(lo: int, hi: int) -> dict:
     """Dated articles from `lo` to `hi` (YYYYMMDD, inclusive); undated ones have no date."""
     return {"range": {"date": {"gte": max(lo, 1), "lte": hi}}}
+
+
+def phrase_query(field: str, words) -> dict:
+    """Words at consecutive positions, each a word or an extra token there (`documents`)."""
+    masked = words_field(field)
+
+    def anywhere(word: str) -> dict:
+        options = [{"span_term": {masked: fit(word)}}]
+        options += [
+            {
+                "span_field_masking": {
+                    "query": {"span_term": {f"{field}_sub{k}": fit(word)}},
+                    "field": masked,
+                }
+            }
+            for k in range(1, LAYERS + 1)
+        ]
+        return {"span_or": {"clauses": options}}
+
+    near = {"clauses": [anywhere(w) for w in words], "slop": 0, "in_order": True}
+    return {"span_near": {**near, "boost": FIELD_WEIGHTS[field]}}
 
 
 @dataclass
@@ -254,14 +276,7 @@ class Translation:
                     self.highlight[f].add(words[0])
                     clauses.append(term_query(f, words[0]))
                     continue
-                query = {
-                    "match_phrase": {
-                        words_field(f): {
-                            "query": " ".join(fit(w) for w in words),
-                            "boost": FIELD_WEIGHTS[f],
-                        }
-                    }
-                }
+                query = phrase_query(f, words)
                 self.phrases.append(PhraseClause(f, tuple(words), query))
                 clauses.append(query)
         return any_of(clauses)
