@@ -124,40 +124,40 @@ def test_stats_count_what_whoosh_counts(both):
     assert ours["generation"].startswith(cluster.alias + "-")
 
 
-@pytest.mark.parametrize(
-    "phrase",
-    [
-        '"集成电路产业"',
-        '"新的晶圆"',
-        '"建设集成"',
-        '"电路产业"',
-        '"成电路"',
-        '"wafer 12inch"',
-        '"us steel"',
-    ],
-)
-def test_phrases_match_words_inside_longer_words_as_whoosh_does(
-    tmp_path, opensearch_hosts, opensearch_alias, phrase
-):
-    """Sub-words share their word's position: a phrase may end or start inside a word."""
+@pytest.fixture(scope="module")
+def inside_words(tmp_path_factory, opensearch_hosts):
+    """Whoosh and a cluster over one article whose words hold other words."""
+    from .clusters import drop_alias, fresh_alias
     from .conftest import build_index
 
-    archive = tmp_path / "archive"
+    base = tmp_path_factory.mktemp("inside-words")
+    archive = base / "archive"
     archive.mkdir()
     (archive / "a.txt").write_text(
         "Title: 测试\n\n我们正在建设集成电路产业链和新的晶圆厂。"
         "A wafer 12-inch line; U.S. steel.\n",
         "utf-8",
     )
-    build_index(tmp_path / "index", [archive], workers=1)
-    cluster = build_cluster_index(opensearch_hosts, opensearch_alias, [archive], workers=1)
+    build_index(base / "index", [archive], workers=1)
+    alias = fresh_alias()
+    whoosh = open_backend({"INDEX": str(base / "index")})
+    ours = open_backend(build_cluster_index(opensearch_hosts, alias, [archive], workers=1))
+    yield whoosh, ours
+    whoosh.close()
+    ours.close()
+    drop_alias(opensearch_hosts, alias)
+
+
+@pytest.mark.parametrize(
+    "phrase",
+    ['"集成电路产业"', '"新的晶圆"', '"建设集成"', '"电路产业"', '"成电路"']
+    + ['"wafer 12inch"', '"us steel"', '"12 inch line"'],
+)
+def test_phrases_match_words_inside_longer_words_as_whoosh_does(inside_words, phrase):
+    """Sub-words share their word's position: a phrase may end or start inside a word."""
+    whoosh, ours = inside_words
     request = SearchRequest(q=phrase)
-    whoosh, ours = open_backend({"INDEX": str(tmp_path / "index")}), open_backend(cluster)
-    try:
-        assert _comparable(ours.search(request)) == _comparable(whoosh.search(request))
-    finally:
-        whoosh.close()
-        ours.close()
+    assert _comparable(ours.search(request)) == _comparable(whoosh.search(request))
 
 
 # -- indexing runs ---------------------------------------------------------------------
