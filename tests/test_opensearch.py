@@ -150,8 +150,10 @@ def inside_words(tmp_path_factory, opensearch_hosts):
 
 @pytest.mark.parametrize(
     "phrase",
-    ['"集成电路产业"', '"新的晶圆"', '"建设集成"', '"电路产业"', '"成电路"']
-    + ['"wafer 12inch"', '"us steel"', '"12 inch line"'],
+    [
+        *('"集成电路产业"', '"新的晶圆"', '"建设集成"', '"电路产业"', '"成电路"'),
+        *('"wafer 12inch"', '"us steel"', '"12 inch line"'),
+    ],
 )
 def test_phrases_match_words_inside_longer_words_as_whoosh_does(inside_words, phrase):
     """Sub-words share their word's position: a phrase may end or start inside a word."""
