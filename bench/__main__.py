@@ -57,9 +57,18 @@ def bigfile_command(size, seed, layouts, no_fts5, out):
 @click.option("--seed", type=int, default=1, show_default=True)
 @click.option(
     "--systems",
-    default="naive,fts5,newsarchive",
+    default=None,
+    help="Comma-separated: naive, fts5, newsarchive, newsarchive-opensearch "
+    "[default: naive,fts5,newsarchive; with --backend opensearch: "
+    "newsarchive,newsarchive-opensearch].",
+)
+@click.option(
+    "--backend",
+    type=click.Choice(["whoosh", "opensearch"]),
+    default="whoosh",
     show_default=True,
-    help="Comma-separated: naive, fts5, newsarchive.",
+    help="opensearch: also run newsarchive over a 3-node OpenSearch cluster the run "
+    "starts (512 MB heap per node), against Whoosh in the same run.",
 )
 @click.option("--queries", default="all", show_default=True, help="Query ids (bench/queries.py).")
 @click.option("--max-queries", type=int, default=None, help="Use only the first N queries.")
@@ -76,6 +85,7 @@ def run_command(
     size,
     seed,
     systems,
+    backend,
     queries,
     max_queries,
     reps,
@@ -93,6 +103,9 @@ def run_command(
     from bench.run import run
     from bench.systems import SYSTEMS
 
+    if systems is None:
+        opensearch = backend == "opensearch"
+        systems = "newsarchive,newsarchive-opensearch" if opensearch else "naive,fts5,newsarchive"
     names = [s.strip() for s in systems.split(",") if s.strip()]
     unknown = [n for n in names if n not in SYSTEMS]
     if unknown:

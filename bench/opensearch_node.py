@@ -1,4 +1,8 @@
-"""A throwaway single OpenSearch node that the benchmarks start and stop themselves.
+"""Throwaway OpenSearch nodes that the benchmarks and the tests start and stop themselves.
+
+`single_node` starts one node (the benchmarks' peer); `cluster` starts
+several on loopback that form one cluster (the tests' and the benchmark's
+`opensearch` backend), and lets a test kill, stop and restart any of them.
 
 Why the integ-test zip from Maven Central: it is the smallest official
 distribution (about 56 MB), Maven Central is reachable from the machines
@@ -13,7 +17,11 @@ its working folder. Pointing all of that into `workdir` keeps the unpacked
 distribution read-only, so one cached copy serves every run, as any user.
 
 Why a system user: OpenSearch refuses to run as root, and the benchmark
-machines run everything as root.
+and CI machines run everything as root. The user is created when missing.
+
+Why a cluster name per run: nodes find each other through the seed hosts
+given, but a unique name makes sure a node never joins another test's
+cluster on the same machine.
 """
 
 from __future__ import annotations
@@ -23,6 +31,7 @@ import json
 import os
 import pwd
 import random
+import secrets
 import shutil
 import signal
 import socket
@@ -33,6 +42,7 @@ import urllib.request
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 VERSION = "2.19.4"
@@ -200,12 +210,16 @@ def _prepare_config(home: Path, conf: Path, logs: Path, tmp: Path) -> None:
     options.write_text(text)
 
 
-def _health(url: str) -> str | None:
+def _health(url: str, nodes: int = 1) -> str | None:
+    """The cluster's status as `url` sees it, once it counts `nodes` nodes, else None."""
     try:
-        with urllib.request.urlopen(f"{url}/_cluster/health", timeout=5) as response:
-            return json.load(response).get("status")
+        with urllib.request.urlopen(
+            f"{url}/_cluster/health?wait_for_nodes=>={nodes}&timeout=1s", timeout=5
+        ) as response:
+            health = json.load(response)
     except (OSError, ValueError):  # URLError and refused connections are OSErrors
         return None
+    return health.get("status") if health.get("number_of_nodes", 0) >= nodes else None
 
 
 def _signal(pid: int | None, sig: int) -> None:
@@ -237,12 +251,224 @@ def _stop(proc: subprocess.Popen, pidfile: Path) -> None:
     try:
         proc.wait(timeout=STOP_TIMEOUT)
     except subprocess.TimeoutExpired:
-        _signal(java, signal.SIGKILL)
+        _kill(proc, pidfile)
+
+
+def _kill(proc: subprocess.Popen, pidfile: Path) -> None:
+    """SIGKILL to the JVM and its launcher's process group: a crash, as a test wants one."""
+    _signal(_java_pid(pidfile), signal.SIGKILL)
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    proc.wait()
+
+
+@dataclass
+class Node:
+    """One node: its folders under `workdir`, its ports, and its process while it runs."""
+
+    name: str
+    workdir: Path
+    http_port: int
+    transport_port: int
+    heap_mb: int = 512
+    settings: list[str] = field(default_factory=list)  # -E options beyond the node's own
+    proc: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.http_port}"
+
+    @property
+    def pidfile(self) -> Path:
+        return self.workdir / "tmp" / "opensearch.pid"
+
+    @property
+    def console(self) -> Path:
+        return self.workdir / "console.log"
+
+    @property
+    def running(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def start(self) -> None:
+        """Launch the node (as the system user when root); `wait_ready` waits for it."""
+        home = opensearch_home()
+        self.workdir = Path(self.workdir).resolve()
+        conf, data, logs, tmp = (self.workdir / n for n in ("config", "data", "logs", "tmp"))
+        for folder in (data, logs, tmp):
+            folder.mkdir(parents=True, exist_ok=True)
+        _prepare_config(home, conf, logs, tmp)
+        self.pidfile.unlink(missing_ok=True)
+        env = {
+            "OPENSEARCH_JAVA_HOME": _java_home(),
+            "OPENSEARCH_PATH_CONF": str(conf),
+            "OPENSEARCH_TMPDIR": str(tmp),
+            "OPENSEARCH_JAVA_OPTS": f"-Xms{self.heap_mb}m -Xmx{self.heap_mb}m",
+        }
+        launcher = home / "bin" / "opensearch"
+        as_user = _as_user(self.workdir, launcher, data, (conf, data, logs, tmp), env)
+        cmd = [
+            *as_user,
+            str(launcher),
+            "-p",
+            str(self.pidfile),
+            f"-Enode.name={self.name}",
+            "-Enetwork.host=127.0.0.1",
+            f"-Ehttp.port={self.http_port}",
+            f"-Etransport.port={self.transport_port}",
+            f"-Epath.data={data}",
+            f"-Epath.logs={logs}",
+            # A benchmark on a nearly full disk should measure search, not refuse to
+            # allocate shards or turn indices read-only at the 85/90/95 % watermarks.
+            "-Ecluster.routing.allocation.disk.threshold_enabled=false",
+            *self.settings,
+        ]
+        with open(self.console, "ab") as out:
+            self.proc = subprocess.Popen(
+                cmd,
+                cwd=self.workdir,
+                env={**os.environ, **env},
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,  # own group: a SIGKILL reaches runuser and the JVM
+            )
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            _stop(self.proc, self.pidfile)
+
+    def kill(self) -> None:
+        """SIGKILL, no shutdown: what a crashed machine looks like to the others."""
+        if self.proc is not None and self.proc.poll() is None:
+            _kill(self.proc, self.pidfile)
+
+    def failure(self) -> str | None:
+        """Why the node is not running (exit status and the console's tail), or None."""
+        if self.proc is None or self.proc.poll() is None:
+            return None
+        tail = _tail(self.console.read_text(errors="replace"))
+        return f"OpenSearch node {self.name} exited with {self.proc.returncode}:\n{tail}"
+
+
+def _as_user(workdir: Path, launcher: Path, data: Path, folders, env: dict) -> list[str]:
+    """The `runuser` prefix that starts the node as `USER` when we are root, else nothing."""
+    if os.geteuid() != 0:
+        return []
+    user = _ensure_user()
+    workdir.chmod(workdir.stat().st_mode | 0o711)  # let the node's user through
+    for folder in folders:
+        _chown_tree(folder, user.pw_uid, user.pw_gid)
+    runuser = shutil.which("runuser") or "/usr/sbin/runuser"
+    probe = ["test", "-x", str(launcher), "-a", "-w", str(data)]
+    if subprocess.run([runuser, "-u", USER, "--", *probe]).returncode != 0:
+        raise RuntimeError(
+            f"user {USER} cannot run {launcher} or write {data}: every folder "
+            "above them must be searchable by others (chmod o+x)"
+        )
+    # `env` after `--`: runuser's PAM session may rewrite the environment.
+    return [runuser, "-u", USER, "--", "env", *(f"{k}={v}" for k, v in env.items())]
+
+
+@dataclass
+class Cluster:
+    """Nodes on loopback that form one cluster; a test may kill, stop and start each."""
+
+    nodes: list[Node]
+
+    @property
+    def urls(self) -> list[str]:
+        return [n.url for n in self.nodes]
+
+    def running_urls(self) -> list[str]:
+        return [n.url for n in self.nodes if n.running]
+
+    def start(self, *which: int) -> None:
+        for i in which or range(len(self.nodes)):
+            if not self.nodes[i].running:
+                self.nodes[i].start()
+
+    def kill(self, i: int) -> None:
+        self.nodes[i].kill()
+
+    def stop(self, *which: int) -> None:
+        for i in which or range(len(self.nodes)):
+            self.nodes[i].stop()
+
+    def wait(self, status: str = "green", timeout: float = START_TIMEOUT) -> None:
+        """Until every running node has joined and one reports `status` (or better)."""
+        wanted = ("green",) if status == "green" else ("yellow", "green")
+        deadline = time.monotonic() + timeout
+        while True:
+            for node in self.nodes:
+                problem = node.failure()
+                if problem is not None:
+                    raise RuntimeError(problem)
+            running = self.running_urls()
+            if any(_health(url, len(running)) in wanted for url in running):
+                return
+            if time.monotonic() > deadline:
+                tails = "\n".join(
+                    f"--- {n.name}:\n{_tail(n.console.read_text(errors='replace'), 12)}"
+                    for n in self.nodes
+                    if n.console.exists()
+                )
+                raise RuntimeError(f"cluster not {status} after {timeout:.0f} s\n{tails}")
+            time.sleep(0.5)
+
+
+@contextmanager
+def cluster(
+    workdir: Path, nodes: int = 3, heap_mb: int = 512, timeout: float = START_TIMEOUT
+) -> Iterator[Cluster]:
+    """Start `nodes` nodes as one cluster, yield it once green, stop every node on exit.
+
+    Each node keeps its data under `workdir/<name>`, so a node stopped or
+    killed and started again rejoins with its shards. Every folder above
+    `workdir` must be searchable by others when we run as root.
+    """
+    workdir = Path(workdir).resolve()
+    for attempt in range(1, START_ATTEMPTS + 1):
+        ports = _free_ports(2 * nodes)
+        names = [f"n{i + 1}" for i in range(nodes)]
+        seeds = ",".join(f"127.0.0.1:{p}" for p in ports[nodes:])
+        common = [
+            f"-Ecluster.name=newsarchive-{secrets.token_hex(4)}",
+            f"-Ediscovery.seed_hosts={seeds}",
+            f"-Ecluster.initial_cluster_manager_nodes={','.join(names)}",
+        ]
+        if nodes == 1:
+            common = [common[0], "-Ediscovery.type=single-node"]
+        run = workdir / f"run{attempt}"
+        run.mkdir(parents=True, exist_ok=True)
+        for folder in (workdir, run):  # the nodes' user must pass through to its own folder
+            folder.chmod(folder.stat().st_mode | 0o711)
+        members = [
+            Node(name, run / name, ports[i], ports[nodes + i], heap_mb, common)
+            for i, name in enumerate(names)
+        ]
+        for node in members:
+            node.workdir.mkdir(parents=True, exist_ok=True)
+        found = Cluster(members)
         try:
-            os.killpg(proc.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
-        proc.wait()
+            found.start()
+            found.wait("green", timeout)
+        except RuntimeError as exc:
+            found.stop()
+            # Someone took a port between our check and the JVM's bind: pick again.
+            if "BindException" not in str(exc) or attempt == START_ATTEMPTS:
+                raise
+            continue
+        except BaseException:  # Ctrl-C while waiting must not leave JVMs behind
+            found.stop()
+            raise
+        break
+    try:
+        yield found
+    finally:
+        found.stop()
 
 
 @contextmanager
@@ -253,97 +479,25 @@ def single_node(workdir: Path, heap_mb: int = 512) -> Iterator[str]:
     empty node. Ports are picked free on loopback, so several benchmarks can
     each run their own node.
     """
-    home = opensearch_home()
     workdir = Path(workdir).resolve()
-    conf, data, logs, tmp = (workdir / n for n in ("config", "data", "logs", "tmp"))
-    for folder in (data, logs, tmp):
-        folder.mkdir(parents=True, exist_ok=True)
-    _prepare_config(home, conf, logs, tmp)
-    pidfile = tmp / "opensearch.pid"
-    pidfile.unlink(missing_ok=True)
-    console = workdir / "console.log"
-
-    env = {
-        "OPENSEARCH_JAVA_HOME": _java_home(),
-        "OPENSEARCH_PATH_CONF": str(conf),
-        "OPENSEARCH_TMPDIR": str(tmp),
-        "OPENSEARCH_JAVA_OPTS": f"-Xms{heap_mb}m -Xmx{heap_mb}m",
-    }
-    launcher = home / "bin" / "opensearch"
-    as_user: list[str] = []
-    if os.geteuid() == 0:
-        user = _ensure_user()
-        workdir.chmod(workdir.stat().st_mode | 0o711)  # let the node's user through
-        for folder in (conf, data, logs, tmp):
-            _chown_tree(folder, user.pw_uid, user.pw_gid)
-        runuser = shutil.which("runuser") or "/usr/sbin/runuser"
-        probe = ["test", "-x", str(launcher), "-a", "-w", str(data)]
-        if subprocess.run([runuser, "-u", USER, "--", *probe]).returncode != 0:
-            raise RuntimeError(
-                f"user {USER} cannot run {launcher} or write {data}: every folder "
-                "above them must be searchable by others (chmod o+x)"
-            )
-        # `env` after `--`: runuser's PAM session may rewrite the environment.
-        as_user = [runuser, "-u", USER, "--", "env", *(f"{k}={v}" for k, v in env.items())]
-
     for attempt in range(1, START_ATTEMPTS + 1):
         http_port, transport_port = _free_ports(2)
-        url = f"http://127.0.0.1:{http_port}"
-        cmd = [
-            *as_user,
-            str(launcher),
-            "-p",
-            str(pidfile),
-            "-Ediscovery.type=single-node",
-            "-Ecluster.name=newsarchive-bench",
-            "-Enode.name=bench",
-            "-Enetwork.host=127.0.0.1",
-            f"-Ehttp.port={http_port}",
-            f"-Etransport.port={transport_port}",
-            f"-Epath.data={data}",
-            f"-Epath.logs={logs}",
-            # A benchmark on a nearly full disk should measure search, not refuse to
-            # allocate shards or turn indices read-only at the 85/90/95 % watermarks.
-            "-Ecluster.routing.allocation.disk.threshold_enabled=false",
-        ]
-        with open(console, "wb") as out:
-            proc = subprocess.Popen(
-                cmd,
-                cwd=workdir,
-                env={**os.environ, **env},
-                stdin=subprocess.DEVNULL,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,  # own group: a SIGKILL reaches runuser and the JVM
-            )
+        settings = ["-Ediscovery.type=single-node", "-Ecluster.name=newsarchive-bench"]
+        node = Node("bench", workdir, http_port, transport_port, heap_mb, settings)
+        workdir.mkdir(parents=True, exist_ok=True)
         try:
-            failure = _wait_ready(proc, url, console)
-        except BaseException:  # Ctrl-C while waiting must not leave a JVM behind
-            _stop(proc, pidfile)
-            raise
-        if failure is None:
-            break
-        _stop(proc, pidfile)
-        # Someone took a port between our check and the JVM's bind: pick again.
-        if "BindException" not in failure or attempt == START_ATTEMPTS:
-            raise RuntimeError(failure)
-    try:
-        yield url
-    finally:
-        _stop(proc, pidfile)
-
-
-def _wait_ready(proc: subprocess.Popen, url: str, console: Path) -> str | None:
-    """None once the cluster is yellow or green, else why not, with the console's tail."""
-    deadline = time.monotonic() + START_TIMEOUT
-    while _health(url) not in ("yellow", "green"):
-        if proc.poll() is not None:
-            state = f"exited with {proc.returncode}"
-        elif time.monotonic() > deadline:
-            state = f"not yellow after {START_TIMEOUT:.0f} s"
-        else:
-            time.sleep(0.5)
+            node.start()
+            Cluster([node]).wait("yellow")
+        except RuntimeError as exc:
+            node.stop()
+            if "BindException" not in str(exc) or attempt == START_ATTEMPTS:
+                raise
             continue
-        tail = _tail(console.read_text(errors="replace"))
-        return f"OpenSearch at {url} {state}; last lines of {console}:\n{tail}"
-    return None
+        except BaseException:
+            node.stop()
+            raise
+        break
+    try:
+        yield node.url
+    finally:
+        node.stop()

@@ -216,10 +216,10 @@ def identifying(queries: list[dict], corpus: Path) -> tuple[list[dict], dict]:
     `is one of the` or `state of the` occur word for word in dozens of
     articles: no system can know which one was meant, so such a query
     measures luck, not search. A query counts when its text (in the normal
-    form of `indexer.index.fragments`: case, punctuation and spacing
+    form of `indexer.search.fragments`: case, punctuation and spacing
     ignored) appears in its article and in no other document.
     """
-    from indexer.index.fragments import normal_form
+    from indexer.search.fragments import normal_form
 
     texts = {
         r["id"]: f" {normal_form(r['title'])} \n {normal_form(r['body'])} "

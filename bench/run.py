@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import platform
 import time
+from contextlib import ExitStack
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -28,6 +29,9 @@ from bench.queries import select
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SYSTEMS = ("naive", "fts5", "newsarchive")
+CLUSTER_SYSTEMS = ("newsarchive-opensearch",)  # need the cluster the run starts
+OPENSEARCH_NODES = 3
+OPENSEARCH_HEAP_MB = 512
 
 
 def machine() -> dict:
@@ -66,7 +70,7 @@ def machine() -> dict:
 def child_main(spec: dict) -> None:
     from bench.systems import SYSTEMS
 
-    system = SYSTEMS[spec["system"]](Path(spec["workdir"]))
+    system = SYSTEMS[spec["system"]](Path(spec["workdir"]), spec.get("options"))
     if spec["phase"] == "index":
         started = time.perf_counter()
         info = system.build(Path(spec["corpus"]))
@@ -168,28 +172,52 @@ def run(
     }
     log(f"corpus: {results['corpus']}")
 
-    for name in systems:
-        workdir = work_dir / name
-        base = {"system": name, "workdir": str(workdir), "corpus": str(corpus_dir)}
-        log(f"{name}: indexing {size} documents")
-        indexing = run_child({**base, "phase": "index"})
-        log(f"{name}: indexing {json.dumps(indexing)}")
-        is_naive = name == "naive"
-        query_spec = {
-            **base,
-            "phase": "query",
-            "queries": queries,
-            "max_queries": naive_max_queries if is_naive and naive_max_queries else max_queries,
-            "reps": naive_reps if is_naive else reps,
-            "warmup": not is_naive,
-        }
-        log(f"{name}: querying")
-        querying = run_child(query_spec)
-        log(
-            f"{name}: p50 {querying['p50_ms']} ms, p95 {querying['p95_ms']} ms, "
-            f"p99 {querying['p99_ms']} ms"
-        )
-        results["systems"][name] = {"indexing": indexing, "querying": querying}
+    with ExitStack() as stack:
+        options: dict = {}
+        if any(name in CLUSTER_SYSTEMS for name in systems):
+            from bench.opensearch_node import VERSION, cluster
+
+            log(f"opensearch: {OPENSEARCH_NODES} nodes, {OPENSEARCH_HEAP_MB} MB heap each")
+            started_cluster = time.perf_counter()
+            running = stack.enter_context(
+                cluster(work_dir / "opensearch", OPENSEARCH_NODES, OPENSEARCH_HEAP_MB)
+            )
+            options["opensearch_hosts"] = running.urls
+            results["opensearch"] = {
+                "version": VERSION,
+                "nodes": OPENSEARCH_NODES,
+                "heap_mb_per_node": OPENSEARCH_HEAP_MB,
+                "shards": 3,
+                "replicas": 1,
+                "green_after_s": round(time.perf_counter() - started_cluster, 1),
+            }
+        for name in systems:
+            workdir = work_dir / name
+            base = {
+                "system": name,
+                "workdir": str(workdir),
+                "corpus": str(corpus_dir),
+                "options": options,
+            }
+            log(f"{name}: indexing {size} documents")
+            indexing = run_child({**base, "phase": "index"})
+            log(f"{name}: indexing {json.dumps(indexing)}")
+            is_naive = name == "naive"
+            query_spec = {
+                **base,
+                "phase": "query",
+                "queries": queries,
+                "max_queries": naive_max_queries if is_naive and naive_max_queries else max_queries,
+                "reps": naive_reps if is_naive else reps,
+                "warmup": not is_naive,
+            }
+            log(f"{name}: querying")
+            querying = run_child(query_spec)
+            log(
+                f"{name}: p50 {querying['p50_ms']} ms, p95 {querying['p95_ms']} ms, "
+                f"p99 {querying['p99_ms']} ms"
+            )
+            results["systems"][name] = {"indexing": indexing, "querying": querying}
 
     if http and "newsarchive" in systems:
         from bench.http import http_benchmark
@@ -240,7 +268,7 @@ def ratios(systems: dict) -> dict:
     ours = systems.get("newsarchive")
     if not ours:
         return out
-    for peer in ("naive", "fts5"):
+    for peer in ("naive", "fts5", "newsarchive-opensearch"):
         theirs = systems.get(peer)
         if not theirs:
             continue

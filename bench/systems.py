@@ -12,6 +12,9 @@ counts over the matches. Each does it the way its users would:
   ranked by `bm25()` with the title weighted 2, highlighted with
   `snippet()`; facets by `GROUP BY` over a materialised set of matches.
 * `newsarchive`: `run_index` over the files, then `Searcher.search`.
+* `newsarchive-opensearch`: the same through the OpenSearch backend, on the
+  cluster `bench.run` starts (`--backend opensearch`): the same analysis,
+  facets and snippets, stored and searched by the cluster.
 
 The peers index the generator's clean records (see `bench.corpus`);
 newsarchive reads, cleans and enriches the files themselves.
@@ -98,8 +101,9 @@ def _yyyymmdd(iso: str | None) -> int:
 class System:
     name = ""
 
-    def __init__(self, workdir: Path):
+    def __init__(self, workdir: Path, options: dict | None = None):
         self.workdir = Path(workdir)
+        self.options = options or {}  # from the run (e.g. the cluster's hosts)
 
     def build(self, corpus: Path) -> dict:
         raise NotImplementedError
@@ -351,17 +355,20 @@ class Newsarchive(System):
     def index_dir(self) -> Path:
         return self.workdir / "index"
 
+    def settings(self) -> dict:
+        """The backend settings, as the service and the CLI would have them."""
+        return {"INDEX": str(self.index_dir)}
+
     def build(self, corpus: Path) -> dict:
-        from indexer.index.store import IndexStore
-        from indexer.index.writer import WhooshIndex
+        from indexer.ingest.backend import open_index_backend
         from indexer.ingest.run import run_index
 
         if self.workdir.exists():
             shutil.rmtree(self.workdir)
         self.workdir.mkdir(parents=True)
-        store = IndexStore(self.index_dir)
-        with store.lock():
-            summary = run_index(WhooshIndex(store), [Path(corpus) / "docs"], rebuild=True)
+        backend = open_index_backend(self.settings())
+        with backend.lock():
+            summary = run_index(backend, [Path(corpus) / "docs"], rebuild=True)
         return {
             "documents": summary.documents,
             "files_failed": summary.failed,
@@ -370,10 +377,10 @@ class Newsarchive(System):
         }
 
     def open(self) -> None:
-        from indexer.index.searcher import Searcher, warm_up
+        from indexer.search.backend import open_backend, warm_up
 
-        warm_up()  # as the service's workers do before their first request
-        self.searcher = Searcher(self.index_dir)
+        warm_up({})  # as the service's workers do before their first request
+        self.searcher = open_backend(self.settings())
 
     def search(self, query: Query) -> Outcome:
         from indexer.search.request import SearchRequest
@@ -400,4 +407,35 @@ class Newsarchive(System):
         return index_size(IndexStore(self.index_dir).current_dir())
 
 
-SYSTEMS = {cls.name: cls for cls in (NaiveWhoosh, SqliteFts5, Newsarchive)}
+class NewsarchiveOpenSearch(Newsarchive):
+    """newsarchive with `BACKEND=opensearch`, on the cluster the run started."""
+
+    name = "newsarchive-opensearch"
+    alias = "bench-newsarchive"
+
+    def settings(self) -> dict:
+        hosts = self.options.get("opensearch_hosts")
+        if not hosts:
+            raise RuntimeError("no cluster: run with --backend opensearch")
+        return {
+            "INDEX": str(self.index_dir),
+            "BACKEND": "opensearch",
+            "OPENSEARCH_HOSTS": ",".join(hosts),
+            "OPENSEARCH_INDEX": self.alias,
+            "OPENSEARCH_TIMEOUT": 60,
+            "QUERY_TIMEOUT_MS": 0,
+        }
+
+    def size(self) -> int:
+        """Bytes of one copy of the index (primaries), as Whoosh's is one copy."""
+        from opensearchpy import OpenSearch
+
+        client = OpenSearch(hosts=self.options["opensearch_hosts"], timeout=60)
+        try:
+            stats = client.indices.stats(index=self.alias, metric="store")
+            return stats["_all"]["primaries"]["store"]["size_in_bytes"]
+        finally:
+            client.close()
+
+
+SYSTEMS = {cls.name: cls for cls in (NaiveWhoosh, SqliteFts5, Newsarchive, NewsarchiveOpenSearch)}

@@ -35,6 +35,8 @@ def _setup_logging(verbose: bool = False) -> None:
         datefmt="%Y-%m-%dT%H:%M:%S%z",
         stream=sys.stderr,
     )
+    # The OpenSearch client logs every request at INFO: detail for --verbose.
+    logging.getLogger("opensearch").setLevel(logging.DEBUG if verbose else logging.WARNING)
 
 
 def _index_option(fn):
@@ -78,6 +80,7 @@ def index_command(sources, index_dir, rebuild, wait, workers, as_json, verbose):
     from indexer.ingest.errors import IndexBusy
     from indexer.ingest.run import run_index
     from indexer.ingest.workers import WorkerDied
+    from indexer.search.errors import BackendUnavailable
 
     _setup_logging(verbose)
     if not sources:
@@ -94,6 +97,9 @@ def index_command(sources, index_dir, rebuild, wait, workers, as_json, verbose):
         sys.exit(EXIT_BUSY)
     except WorkerDied as exc:
         log.error("%s; earlier commits are kept, the next run redoes the rest", exc)
+        sys.exit(EXIT_FAILED)
+    except BackendUnavailable as exc:
+        log.error("indexing failed: %s; %s", exc, backend.describe_failure(before))
         sys.exit(EXIT_FAILED)
     except OSError as exc:
         log.error("%s", write_failure_line(exc, backend, before))
@@ -121,17 +127,24 @@ _WHAT_TO_DO = {
 }
 
 
+def _settings(index_dir) -> dict:
+    """Every setting from the environment (BACKEND, OPENSEARCH_*...), with --index."""
+    from indexer.settings import SETTINGS
+
+    return {**{s.name: env_value(s.name) for s in SETTINGS}, "INDEX": index_dir}
+
+
 def _index_backend(index_dir):
     from indexer.ingest.backend import open_index_backend
 
-    return open_index_backend({"INDEX": index_dir})
+    return open_index_backend(_settings(index_dir))
 
 
 @contextmanager
 def _search_backend(index_dir):
     from indexer.search.backend import open_backend
 
-    backend = open_backend({"INDEX": index_dir})
+    backend = open_backend(_settings(index_dir))
     try:
         yield backend
     finally:
@@ -183,12 +196,12 @@ def _progress():
 def stats_command(index_dir, as_json):
     """Documents, languages, date range, top places, size, last update and free space."""
     from indexer.disk import disk_space
-    from indexer.search.errors import IndexMissing
+    from indexer.search.errors import BackendUnavailable, IndexMissing
 
     try:
         with _search_backend(index_dir) as backend:
             stats = backend.stats()
-    except IndexMissing as exc:
+    except (IndexMissing, BackendUnavailable) as exc:
         raise click.ClickException(str(exc)) from exc
     disk = disk_space(index_dir, env_value("MIN_FREE_MB"))
     stats["disk"] = disk.as_dict()
@@ -205,6 +218,20 @@ def stats_command(index_dir, as_json):
     click.echo(f"top locations: {top}")
     click.echo(f"index size:    {stats['index_bytes'] / 1e6:.1f} MB in {stats['index_path']}")
     click.echo(f"segments:      {stats['segments']}")
+    cluster = stats.get("cluster")
+    if cluster:
+        s = cluster["settings"]
+        click.echo(
+            f"cluster:       {cluster['name']} {cluster['status']}, {cluster['nodes']} nodes, "
+            f"{', '.join(s['hosts'])}"
+        )
+        click.echo(
+            f"alias:         {s['alias']} -> {stats['generation']}, {s['shards']} shards, "
+            f"{s['replicas']} replicas, timeout {s['timeout_s']} s, "
+            f"certificates {'verified' if s['verify_certs'] else 'NOT verified'}"
+            + (f" (CA {s['ca_certs']})" if s["ca_certs"] else "")
+            + (f", user {s['user']}" if s["user"] else "")
+        )
     click.echo(f"last update:   {stats['last_update']}")
     click.echo(
         f"free space:    {disk.free_bytes / 2**20:,.1f} MB of {disk.total_bytes / 2**20:,.1f} MB"
@@ -231,7 +258,7 @@ def search_command(
     """Search the index from the shell."""
     import re
 
-    from indexer.search.errors import FilterError, IndexMissing, QueryError
+    from indexer.search.errors import BackendUnavailable, FilterError, IndexMissing, QueryError
     from indexer.search.request import SearchRequest
 
     request = SearchRequest(
@@ -249,7 +276,7 @@ def search_command(
             result = backend.search(request)
     except (QueryError, FilterError) as exc:
         raise click.UsageError(str(exc)) from exc
-    except IndexMissing as exc:
+    except (IndexMissing, BackendUnavailable) as exc:
         raise click.ClickException(str(exc)) from exc
     if as_json:
         from dataclasses import asdict
@@ -298,16 +325,22 @@ def serve_command(index_dir, bind, workers, sources):
     """
     from indexer.ingest.errors import IndexBusy
     from indexer.ingest.run import run_index
+    from indexer.search.errors import BackendUnavailable
 
     _setup_logging()
     backend = _index_backend(index_dir)
-    if not backend.exists() and not env_value("BUILD_ON_START"):
+    try:
+        exists = backend.exists()
+    except BackendUnavailable as exc:
+        log.warning("%s: the service answers 503 until the cluster does", exc)
+        exists = True  # nothing to build now; the service recovers when it answers
+    if not exists and not env_value("BUILD_ON_START"):
         log.warning(
             "no index in %s and BUILD_ON_START is off: the service answers 503 until "
             "`newsarchive index` builds one",
             index_dir,
         )
-    elif not backend.exists():
+    elif not exists:
         if not sources:
             sources = [Path(s) for s in str(env_value("SOURCES")).split(os.pathsep) if s]
         log.info("no index in %s: building it from %s", index_dir, ", ".join(map(str, sources)))

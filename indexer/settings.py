@@ -29,7 +29,7 @@ class Setting:
     default: object
     help: str
     type: type = str
-    required_in_production: bool = False
+    required_in_production: bool = False  # with the backend it belongs to (`required`)
 
 
 SETTINGS = (
@@ -59,8 +59,67 @@ SETTINGS = (
         "`newsarchive index` and /healthz warn (a rebuild needs room for a second index).",
         int,
     ),
+    Setting(
+        "BACKEND",
+        "whoosh",
+        "Search engine: `whoosh` (the embedded index in INDEX) or `opensearch` "
+        "(a cluster: see Scaling out).",
+    ),
+    Setting(
+        "OPENSEARCH_HOSTS",
+        "http://127.0.0.1:9200",
+        "OpenSearch node URLs, comma-separated; a node that fails is skipped "
+        "and the request retried on another.",
+        str,
+        True,
+    ),
+    Setting(
+        "OPENSEARCH_INDEX",
+        "newsarchive",
+        "The alias users search; each rebuild makes a new index `<alias>-<stamp>` behind it.",
+    ),
+    Setting("OPENSEARCH_USER", "", "User for HTTP basic authentication (empty: none)."),
+    Setting("OPENSEARCH_PASSWORD", "", "Password of OPENSEARCH_USER."),
+    Setting(
+        "OPENSEARCH_CA_CERTS",
+        "",
+        "CA bundle (PEM) that signed the nodes' certificates (empty: the system's).",
+    ),
+    Setting(
+        "OPENSEARCH_VERIFY_CERTS",
+        True,
+        "Verify the nodes' TLS certificates and host names (turn off only for a test cluster).",
+        bool,
+    ),
+    Setting(
+        "OPENSEARCH_TIMEOUT",
+        5.0,
+        "Seconds one request to the cluster may take before it is retried on another node "
+        "(keep it times the number of nodes below gunicorn's TIMEOUT).",
+        float,
+    ),
+    Setting("OPENSEARCH_SHARDS", 3, "Primary shards of a new index (taken at a rebuild).", int),
+    Setting(
+        "OPENSEARCH_REPLICAS",
+        1,
+        "Copies of each shard on other nodes (1: any one node may fail); "
+        "set by every indexing run.",
+        int,
+    ),
 )
 SETTINGS_BY_NAME = {s.name: s for s in SETTINGS}
+BACKEND_SETTINGS = {"whoosh": ("INDEX",), "opensearch": ("OPENSEARCH_",)}
+
+
+def required(backend: str) -> list[Setting]:
+    """Settings production must give explicitly with `backend`: its own, not the other's.
+
+    (The Whoosh index folder means nothing to a cluster, and the reverse.)
+    """
+    others = [p for name, prefixes in BACKEND_SETTINGS.items() if name != backend for p in prefixes]
+    return [
+        s for s in SETTINGS if s.required_in_production and not s.name.startswith(tuple(others))
+    ]
 
 
 def env_value(name: str):

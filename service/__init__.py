@@ -17,7 +17,7 @@ import os
 
 from flask import Config, Flask
 
-from indexer.settings import ENV_PREFIX, SETTINGS, convert
+from indexer.settings import BACKEND_SETTINGS, ENV_PREFIX, SETTINGS, convert, required
 
 
 class ConfigError(RuntimeError):
@@ -71,12 +71,13 @@ def _convert_and_check(app: Flask, explicit: set) -> None:
                 raise ConfigError(
                     f"{ENV_PREFIX}{s.name}={value!r} is not a valid {s.type.__name__}"
                 ) from exc
+    backend = str(app.config.get("BACKEND") or "whoosh").lower()
+    if backend not in BACKEND_SETTINGS:
+        raise ConfigError(
+            f"{ENV_PREFIX}BACKEND={backend!r} is not one of {', '.join(BACKEND_SETTINGS)}"
+        )
     if str(app.config.get("ENV_NAME", "")).lower() == "production":
-        missing = [
-            ENV_PREFIX + s.name
-            for s in SETTINGS
-            if s.required_in_production and s.name not in explicit
-        ]
+        missing = [ENV_PREFIX + s.name for s in required(backend) if s.name not in explicit]
         if missing:
             raise ConfigError(
                 "newsarchive: in production these settings must be set explicitly: "

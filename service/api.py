@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, jsonify, request
 
 from indexer.disk import disk_space
-from indexer.search.errors import IndexMissing
-from service.errors import INDEX_MISSING_MESSAGE
+from indexer.search.errors import BackendUnavailable, IndexMissing
+from service.errors import BACKEND_UNAVAILABLE_MESSAGE, INDEX_MISSING_MESSAGE
 from service.openapi import openapi_spec
 from service.params import search_request
 from service.results import result_object
@@ -52,6 +52,17 @@ def healthz():
         response = jsonify({"status": "unavailable", "message": INDEX_MISSING_MESSAGE})
         response.status_code = 503
         return response
+    except BackendUnavailable as exc:
+        # A load balancer takes this worker out until the cluster answers again;
+        # nothing needs restarting, the next check tries the nodes afresh.
+        current_app.logger.warning("search backend unavailable: %s", exc)
+        error = {"code": exc.code, "message": BACKEND_UNAVAILABLE_MESSAGE}
+        response = jsonify(
+            {"status": "unavailable", "message": BACKEND_UNAVAILABLE_MESSAGE, "error": error}
+        )
+        response.status_code = 503
+        response.headers["Retry-After"] = "5"
+        return response
     # Low disk space is a warning, not a failure: search still works, only
     # the next indexing run is at risk, so a load balancer keeps this worker.
     disk = disk_space(current_app.config["INDEX"], current_app.config["MIN_FREE_MB"])
@@ -59,6 +70,7 @@ def healthz():
     return jsonify(
         {
             "status": "warning" if warnings else "ok",
+            "backend": stats.get("backend", "whoosh"),
             "documents": stats["documents"],
             "generation": stats["generation"],
             "segments": stats["segments"],

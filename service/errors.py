@@ -11,7 +11,13 @@ from __future__ import annotations
 from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from indexer.search.errors import FilterError, IndexMissing, QueryTooExpensive
+from indexer.search.errors import (
+    BackendUnavailable,
+    FilterError,
+    IndexMissing,
+    NotSupported,
+    QueryTooExpensive,
+)
 from indexer.search.query import QueryError
 from service.params import ParamError
 
@@ -27,6 +33,7 @@ CODES = {
 
 
 INDEX_MISSING_MESSAGE = "there is no search index yet; it is being built or must be built"
+BACKEND_UNAVAILABLE_MESSAGE = "the search engine cannot answer right now; try again shortly"
 
 
 def wants_json() -> bool:
@@ -64,6 +71,18 @@ def init_app(app: Flask) -> None:
         # The exception names the index folder: that goes to the log, not to clients.
         app.logger.warning("%s", exc)
         return error_response(503, "index_missing", INDEX_MISSING_MESSAGE)
+
+    @app.errorhandler(NotSupported)
+    def not_supported(exc: NotSupported):
+        return error_response(501, exc.code, str(exc))
+
+    @app.errorhandler(BackendUnavailable)
+    def backend_unavailable(exc: BackendUnavailable):
+        # The exception names hosts and what failed: the log's business, not clients'.
+        app.logger.warning("search backend unavailable: %s", exc)
+        response = app.make_response(error_response(503, exc.code, BACKEND_UNAVAILABLE_MESSAGE))
+        response.headers["Retry-After"] = "5"
+        return response
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):

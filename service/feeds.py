@@ -32,7 +32,7 @@ from werkzeug.http import is_resource_modified
 from indexer.search.request import IndexVersion, SearchRequest, SearchResult
 from service.links import FEED_PATH, NOT_FOR_FEEDS, feed_url, search_pairs, url_with
 from service.params import search_request
-from service.search_index import get_searcher
+from service.search_index import exporting_backend
 
 bp = Blueprint("feeds", __name__)
 
@@ -50,7 +50,7 @@ def feed():
     args = MultiDict(search_pairs(request.args, NOT_FOR_FEEDS))
     req = search_request(args)
     req = replace(req, page=1, per_page=FEED_ENTRIES, sort="newest", facets=False)
-    searcher = get_searcher()
+    searcher = exporting_backend()
     # Should a commit land between these two calls, the feed is the newer
     # one under the older validators: the next poll fetches it once more.
     version = searcher.version()

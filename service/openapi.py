@@ -311,6 +311,10 @@ def openapi_spec() -> dict:
                                                 "description": "`warning`: search works, "
                                                 "but see `warnings` (low disk space).",
                                             },
+                                            "backend": {
+                                                "type": "string",
+                                                "enum": ["whoosh", "opensearch"],
+                                            },
                                             "documents": {"type": "integer"},
                                             "generation": {"type": ["string", "null"]},
                                             "segments": {"type": "integer"},
@@ -336,7 +340,10 @@ def openapi_spec() -> dict:
                                 }
                             },
                         },
-                        "503": {"description": "No index"},
+                        "503": {
+                            "description": "No index yet, or the search engine cannot "
+                            "answer (`error.code` backend_unavailable)"
+                        },
                     },
                 }
             },

@@ -13,7 +13,8 @@ import threading
 
 from flask import Flask, current_app
 
-from indexer.search.backend import SearchBackend, open_backend
+from indexer.search.backend import Exporting, SearchBackend, open_backend
+from indexer.search.errors import NotSupported
 
 _KEY = "newsarchive.searcher"
 _lock = threading.Lock()
@@ -27,6 +28,15 @@ def get_searcher() -> SearchBackend:
             searcher = ext.get(_KEY)
             if searcher is None:
                 searcher = ext[_KEY] = open_backend(current_app.config)
+    return searcher
+
+
+def exporting_backend() -> Exporting:
+    """The backend, for feeds and exports; `NotSupported` (501) when it cannot."""
+    searcher = get_searcher()
+    if not isinstance(searcher, Exporting):
+        name = current_app.config.get("BACKEND") or "this backend"
+        raise NotSupported(f"feeds and exports are not available with BACKEND={name} yet")
     return searcher
 
 

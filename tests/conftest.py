@@ -5,6 +5,12 @@ change an index build their own in `tmp_path`. `multi_segment_index` holds
 the same documents as `seed_index` but one segment per file, because
 incremental indexing produces many segments and code that reads columns or
 postings per segment must give the same answers either way.
+
+The contract: tests marked `contract` that use `backend` (through `app`,
+`client` or `index_settings`) run once per search backend, with the same
+assertions: Whoosh, and OpenSearch on a real three-node cluster that the
+session starts once (`opensearch_hosts`, see tests/clusters.py). Those runs
+are marked `opensearch` (and `slow`: the cluster takes a minute to start).
 """
 
 from __future__ import annotations
@@ -19,6 +25,8 @@ import pytest
 from indexer.index.store import IndexStore
 from indexer.index.writer import WhooshIndex
 from indexer.ingest.run import run_index
+
+from .clusters import cluster_settings, drop_alias, fresh_alias, running_cluster
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -137,12 +145,91 @@ def newsroom_client(request, newsroom_indexes):
     close_searcher(app)
 
 
+BACKENDS = [
+    "whoosh",
+    pytest.param("opensearch", marks=[pytest.mark.opensearch, pytest.mark.slow]),
+]
+
+
+def pytest_generate_tests(metafunc):
+    if "backend" in metafunc.fixturenames and metafunc.definition.get_closest_marker("contract"):
+        metafunc.parametrize("backend", BACKENDS, indirect=True)
+
+
 @pytest.fixture
-def app(seed_index):
+def backend(request) -> str:
+    """The search backend under test: both for `contract` tests, else Whoosh."""
+    return getattr(request, "param", "whoosh")
+
+
+@pytest.fixture(scope="session")
+def opensearch_cluster():
+    """(node URLs, the `bench.opensearch_node.Cluster` or None), started once per session."""
+    with running_cluster() as (hosts, cluster):
+        yield hosts, cluster
+
+
+@pytest.fixture(scope="session")
+def opensearch_hosts(opensearch_cluster) -> list[str]:
+    return opensearch_cluster[0]
+
+
+def build_cluster_index(hosts: list[str], alias: str, sources, **kwargs) -> dict:
+    """Index `sources` behind `alias` (as `newsarchive index` does); the app's settings."""
+    from indexer.ingest.backend import open_index_backend
+
+    settings = cluster_settings(hosts, alias)
+    backend = open_index_backend(settings)
+    with backend.lock():
+        run_index(backend, [Path(s) for s in sources], **kwargs)
+    return settings
+
+
+@pytest.fixture(scope="session")
+def opensearch_seeds(opensearch_hosts) -> dict:
+    """The seeds behind an alias of their own, built once per session (read-only)."""
+    alias = fresh_alias("seeds")
+    yield build_cluster_index(opensearch_hosts, alias, [SEEDS], workers=1)
+    drop_alias(opensearch_hosts, alias)
+
+
+@pytest.fixture
+def opensearch_alias(opensearch_hosts):
+    """A fresh alias for one test, with everything made for it deleted afterwards."""
+    alias = fresh_alias()
+    yield alias
+    drop_alias(opensearch_hosts, alias)
+
+
+@pytest.fixture
+def index_settings(backend, request, tmp_path):
+    """Builds an index of some sources in the backend under test; returns the app settings."""
+
+    def build(sources, **kwargs) -> dict:
+        if backend == "whoosh":
+            build_index(tmp_path / "index", sources, **kwargs)
+            return {"INDEX": str(tmp_path / "index")}
+        hosts = request.getfixturevalue("opensearch_hosts")
+        alias = request.getfixturevalue("opensearch_alias")
+        return {"INDEX": str(tmp_path / "index"), **build_cluster_index(hosts, alias, sources)}
+
+    return build
+
+
+@pytest.fixture
+def seed_settings(backend, request) -> dict:
+    """The app settings that serve the seeds from the backend under test."""
+    if backend == "whoosh":
+        return {"INDEX": str(request.getfixturevalue("seed_index"))}
+    return {"INDEX": "/nonexistent", **request.getfixturevalue("opensearch_seeds")}
+
+
+@pytest.fixture
+def app(seed_settings):
     from service import create_app
     from service.search_index import close_searcher
 
-    app = create_app({"TESTING": True, "INDEX": str(seed_index)})
+    app = create_app({"TESTING": True, **seed_settings})
     yield app
     close_searcher(app)
 

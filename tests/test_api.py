@@ -1,10 +1,16 @@
-"""GET /api/search, /api/documents/<id>, /healthz and the errors, against the seeds."""
+"""GET /api/search, /api/documents/<id>, /healthz and the errors, against the seeds.
+
+The contract every search backend keeps: each test that uses `client` runs
+against Whoosh and against an OpenSearch cluster (see tests/conftest.py).
+"""
 
 from __future__ import annotations
 
 import pytest
 
 from .conftest import SEEDS
+
+pytestmark = pytest.mark.contract
 
 
 def get(client, url, **params):
@@ -215,10 +221,8 @@ def test_openapi_spec_is_served(client):
     assert "/api/search" in spec["paths"]
 
 
-def test_untrusted_titles_and_bodies_come_back_escaped(tmp_path):
+def test_untrusted_titles_and_bodies_come_back_escaped(tmp_path, index_settings):
     from service import create_app
-
-    from .conftest import build_index
 
     archive = tmp_path / "archive"
     archive.mkdir()
@@ -227,10 +231,10 @@ def test_untrusted_titles_and_bodies_come_back_escaped(tmp_path):
         "The <img src=x onerror=alert(2)> wafer fab & <b>bold</b> plans.\n",
         "utf-8",
     )
-    build_index(tmp_path / "index", [archive], workers=1)
+    settings = index_settings([archive], workers=1)
     from service.search_index import close_searcher
 
-    app = create_app({"TESTING": True, "INDEX": str(tmp_path / "index")})
+    app = create_app({"TESTING": True, **settings})
     client = app.test_client()
     try:
         body = client.get("/api/search?q=wafer").get_json()

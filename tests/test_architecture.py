@@ -12,7 +12,7 @@ import pytest
 from indexer.index.searcher import Searcher
 from indexer.index.writer import WhooshIndex
 from indexer.ingest.backend import IndexBackend, open_index_backend
-from indexer.search.backend import SearchBackend, open_backend
+from indexer.search.backend import Exporting, SearchBackend, open_backend
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("indexer", "service")
@@ -115,7 +115,7 @@ def test_no_module_is_longer_than_a_reader_can_hold():
 
 def test_the_whoosh_searcher_is_a_search_backend(seed_index):
     with Searcher(seed_index) as searcher:
-        assert isinstance(searcher, SearchBackend)
+        assert isinstance(searcher, SearchBackend) and isinstance(searcher, Exporting)
     backend = open_backend({"INDEX": str(seed_index), "QUERY_TIMEOUT_MS": 0})
     try:
         assert isinstance(backend, SearchBackend)
@@ -160,3 +160,25 @@ def test_the_whoosh_index_is_an_index_backend(tmp_path):
     assert isinstance(backend, WhooshIndex) and not backend.exists()
     with pytest.raises(ValueError, match="unknown BACKEND 'solr'"):
         open_index_backend({"BACKEND": "solr", "INDEX": str(tmp_path)})
+
+
+def test_feeds_and_exports_answer_501_on_a_backend_that_cannot_export(seed_index):
+    from service import create_app
+    from service.search_index import _KEY
+
+    class SearchOnly:  # a SearchBackend without `export` and `version`
+        def __init__(self, inner):
+            self.inner = inner
+
+        def search(self, request):
+            return self.inner.search(request)
+
+    app = create_app({"TESTING": True, "INDEX": str(seed_index)})
+    with Searcher(seed_index) as searcher:
+        app.extensions[_KEY] = SearchOnly(searcher)
+        client = app.test_client()
+        assert client.get("/api/search?q=wafer").status_code == 200
+        for path in ("/feed.atom?q=wafer", "/api/export?q=wafer&format=csv"):
+            response = client.get(path)
+            assert response.status_code == 501
+            assert response.get_json()["error"]["code"] == "not_supported"

@@ -14,6 +14,8 @@ from markupsafe import escape
 
 from service import i18n
 
+pytestmark = pytest.mark.contract  # every test using `client` runs on each backend
+
 
 def html(client, url, status=200, **kwargs):
     response = client.get(url, **kwargs)

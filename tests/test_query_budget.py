@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from indexer.index.budget import Budget, advice
 from indexer.index.searcher import Searcher
+from indexer.search.budget import Budget, advice
 from indexer.search.errors import QueryTooExpensive
 from indexer.search.query import parse_query
 from indexer.search.request import SearchRequest

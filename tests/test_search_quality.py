@@ -13,8 +13,8 @@ import pytest
 
 from indexer.analysis import analyze
 from indexer.index.evaluation import Evaluation
-from indexer.index.fragments import fragment_of
 from indexer.index.searcher import Searcher
+from indexer.search.fragments import fragment_of
 from indexer.search.query import And, OnlyStopWords, QueryError, Term, parse_query
 from indexer.search.request import SearchRequest
 

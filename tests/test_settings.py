@@ -66,3 +66,25 @@ def test_serve_builds_a_missing_index_only_when_build_on_start_is_on(
     assert result.exit_code == 0, result.output
     assert started  # gunicorn is started either way
     assert IndexStore(index_dir).exists() is built
+
+
+def test_production_with_a_cluster_needs_its_hosts_not_an_index_folder(monkeypatch):
+    from service import ConfigError, create_app
+
+    monkeypatch.setenv("NEWSARCHIVE_ENV_NAME", "production")
+    monkeypatch.setenv("NEWSARCHIVE_BACKEND", "opensearch")
+    monkeypatch.delenv("NEWSARCHIVE_INDEX", raising=False)
+    monkeypatch.delenv("NEWSARCHIVE_OPENSEARCH_HOSTS", raising=False)
+    with pytest.raises(ConfigError, match="NEWSARCHIVE_OPENSEARCH_HOSTS") as refused:
+        create_app()
+    assert "NEWSARCHIVE_INDEX" not in str(refused.value)
+    monkeypatch.setenv("NEWSARCHIVE_OPENSEARCH_HOSTS", "https://os1.internal:9200")
+    assert create_app().config["OPENSEARCH_HOSTS"] == "https://os1.internal:9200"
+
+
+def test_an_unknown_backend_stops_the_service_with_its_name(monkeypatch):
+    from service import ConfigError, create_app
+
+    monkeypatch.setenv("NEWSARCHIVE_BACKEND", "solr")
+    with pytest.raises(ConfigError, match="NEWSARCHIVE_BACKEND='solr'"):
+        create_app()

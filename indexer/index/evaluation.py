@@ -5,10 +5,11 @@ from __future__ import annotations
 import numpy as np
 
 from indexer.analysis import query_terms
-from indexer.index.budget import UNLIMITED, Budget
 from indexer.index.matches import Matches, exclude, intersect, union
 from indexer.index.phrases import verify_phrase
 from indexer.index.view import FIELD_WEIGHTS, IndexView
+from indexer.search.budget import UNLIMITED, Budget
+from indexer.search.fragments import is_cjk
 from indexer.search.query import (
     And,
     FieldFilter,
@@ -225,7 +226,3 @@ class Evaluation:
         self.budget.check()
         keep = verify_phrase(view, field, words, candidates.docs, self.budget)
         return Matches(candidates.docs[keep], candidates.scores[keep])
-
-
-def is_cjk(ch: str) -> bool:
-    return "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff"

@@ -20,8 +20,9 @@ from __future__ import annotations
 import numpy as np
 
 from indexer.analysis import query_terms
-from indexer.index.evaluation import Evaluation, is_cjk
+from indexer.index.evaluation import Evaluation
 from indexer.index.matches import Matches
+from indexer.search.fragments import is_cjk
 from indexer.search.query import And, FieldFilter, Not, Phrase, Term
 
 RELAX_BELOW = 3  # strict results below which partial matches are added

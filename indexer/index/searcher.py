@@ -22,24 +22,25 @@ import numpy as np
 
 from indexer.article import PubDate
 from indexer.extract.gazetteer import load_gazetteer
-from indexer.index.budget import Budget
 from indexer.index.evaluation import Evaluation
 from indexer.index.exporting import stored_articles
 from indexer.index.facet_counts import count_facets
 from indexer.index.filters import filter_mask
-from indexer.index.fragments import fragment_of
 from indexer.index.related import related_articles
 from indexer.index.relaxing import RELAX_BELOW, relaxed_matches
-from indexer.index.selection import Selection, page_of, wants_bigrams
-from indexer.index.snippets import make_snippet, mark, spans_for_docs, term_spans
+from indexer.index.selection import Selection, page_of
+from indexer.index.snippets import spans_for_docs, term_spans
 from indexer.index.store import IndexStore
 from indexer.index.suggestions import suggest
 from indexer.index.view import IndexView
+from indexer.search.budget import Budget
 from indexer.search.dates import date_bound, month_within
 from indexer.search.errors import FilterError, IndexMissing
+from indexer.search.fragments import fragment_of, wants_bigrams
 from indexer.search.places import place_dicts, place_expansions, place_label, resolve_places
 from indexer.search.query import QueryError, parse_query
 from indexer.search.request import SORTS, IndexVersion, SearchRequest, SearchResult
+from indexer.search.snippets import make_snippet, mark
 from indexer.search.summaries import doc_summary
 
 log = logging.getLogger("newsarchive.search")
@@ -251,7 +252,7 @@ class Searcher:
         fragment = fragment_of(tree)
         if fragment is not None:
             selection.mark_fragments(view, fragment)
-            if wants_bigrams(tree, selection):
+            if wants_bigrams(tree, selection.total, selection.fragments_found):
                 evaluation = Evaluation(view, expansions, bigrams=True, budget=budget)
                 selection = Selection.of(view, evaluation.run(tree), masks)
                 selection.mark_fragments(view, fragment)
@@ -446,12 +447,3 @@ def _page_spans(view, evaluation, page_docs) -> dict:
         )
         for field in ("title", "body")
     }
-
-
-def warm_up() -> None:
-    """The segmenter, the gazetteer and OpenCC's tables (25 ms each), loaded ahead of users."""
-    from indexer.index.fragments import fragment_of
-    from indexer.search.query import parse_query
-
-    fragment_of(parse_query("預熱 文字 warm"))  # segments, folds, converts both ways
-    load_gazetteer()

@@ -9,13 +9,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from indexer.analysis.bigrams import has_cjk_pair
-from indexer.index.fragments import Fragment, containing
 from indexer.index.matches import Matches, locate
-from indexer.search.query import Term, leaves
+from indexer.search.fragments import Fragment, containing
 
 FRAGMENT_ENTRY_BYTES = 8192  # what a fragment's checked documents are counted as, per view
-BIGRAM_BELOW = 10  # a Chinese query finding fewer articles by its words tries bigrams
 
 
 class Selection:
@@ -82,20 +79,6 @@ def stored_text(view):
         return stored.get("title", ""), stored.get("body", "")
 
     return text
-
-
-def wants_bigrams(tree, selection: Selection) -> bool:
-    """Whether a Chinese query found too little by its words: then try its bigrams.
-
-    Too little: fewer than `BIGRAM_BELOW` articles, or a single Chinese
-    word (a pasted span) that no best-scored article holds as typed.
-    """
-    cjk = [leaf for leaf in leaves(tree) if isinstance(leaf, Term) and has_cjk_pair(leaf.text)]
-    if not cjk:
-        return False
-    if selection.total < BIGRAM_BELOW:
-        return True
-    return isinstance(tree, Term) and not selection.fragments_found
 
 
 def page_of(view, docs, scores, sort, start, count, tiers=None):

@@ -6,7 +6,9 @@ deletes a file's articles, takes analysed articles through sinks (one per
 worker process, so no article crosses a process boundary) and makes a
 round of changes visible at once with `commit`. A rebuild writes a new
 generation that `finish` swaps in whole. The Whoosh backend
-(`indexer.index.writer.WhooshIndex`) is the embedded default.
+(`indexer.index.writer.WhooshIndex`) is the embedded default; the
+OpenSearch backend (`indexer.opensearch.writer.OpenSearchIndex`) writes to
+a cluster.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from typing import Protocol, runtime_checkable
 
 from indexer.ingest.analysed import AnalysedArticle
 
-BACKENDS = ("whoosh",)
+BACKENDS = ("whoosh", "opensearch")
 
 
 class ArticleSink(Protocol):
@@ -85,4 +87,9 @@ def open_index_backend(settings: Mapping) -> IndexBackend:
         from indexer.index.writer import WhooshIndex
 
         return WhooshIndex(settings["INDEX"])
+    if name == "opensearch":
+        from indexer.opensearch.connection import ClusterConfig
+        from indexer.opensearch.writer import OpenSearchIndex
+
+        return OpenSearchIndex(ClusterConfig.from_settings(settings))
     raise ValueError(f"unknown BACKEND {name!r}: one of {', '.join(BACKENDS)}")

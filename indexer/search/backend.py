@@ -4,8 +4,9 @@ The service speaks to a `SearchBackend` and never to Whoosh: it hands over
 a `SearchRequest` and renders the `SearchResult`, article dicts and stats it
 gets back. `open_backend(settings)` picks the backend from the `BACKEND`
 setting and imports its module only then, so importing the service loads no
-search engine. Whoosh (`indexer.index`) is the embedded default; a second
-backend implements the same members and passes the same contract tests.
+search engine. Whoosh (`indexer.index`) is the embedded default; OpenSearch
+(`indexer.opensearch`) implements the same members over a cluster and passes the
+same contract tests.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Protocol, runtime_checkable
 
 from indexer.search.request import IndexVersion, SearchRequest, SearchResult
 
-BACKENDS = ("whoosh",)
+BACKENDS = ("whoosh", "opensearch")
 
 
 @runtime_checkable
@@ -25,6 +26,25 @@ class SearchBackend(Protocol):
 
     def document(self, doc_id: str, q: str | None = None) -> dict | None:
         """One article with its body and related articles (`q` adds highlights), or None."""
+
+    def stats(self) -> dict:
+        """Documents, languages, date range, top places, size and last update."""
+
+    def close(self) -> None:
+        """Release what the backend holds (files, connections)."""
+
+    @property
+    def generation(self) -> str | None:
+        """Which build of the index answers now (changes with every rebuild)."""
+
+
+@runtime_checkable
+class Exporting(Protocol):
+    """What feeds and exports need besides searching; the Whoosh backend has it.
+
+    A backend without it still serves search, documents and stats; the
+    feed and export routes then answer 501 `not_supported`.
+    """
 
     def export(self, request: SearchRequest, limit: int, body: bool = False) -> Iterator[dict]:
         """The first `limit` articles `request` selects, in its order, one summary dict each.
@@ -38,23 +58,19 @@ class SearchBackend(Protocol):
     def version(self) -> IndexVersion:
         """The commit that answers now; cheap (no search), for caching by clients."""
 
-    def stats(self) -> dict:
-        """Documents, languages, date range, top places, size and last update."""
-
-    def close(self) -> None:
-        """Release what the backend holds (files, connections)."""
-
-    @property
-    def generation(self) -> str | None:
-        """Which build of the index answers now (changes with every rebuild)."""
-
 
 def warm_up(settings: Mapping) -> None:
-    """Load what every process of the backend needs once, before gunicorn forks."""
-    if str(settings.get("BACKEND") or "whoosh").lower() == "whoosh":
-        from indexer.index.searcher import warm_up as warm_whoosh
+    """Load what every backend's process needs once, before gunicorn forks.
 
-        warm_whoosh()
+    The segmenter, the gazetteer and OpenCC's tables (25 ms each): every
+    backend analyses queries in Python.
+    """
+    from indexer.extract.gazetteer import load_gazetteer
+    from indexer.search.fragments import fragment_of
+    from indexer.search.query import parse_query
+
+    fragment_of(parse_query("預熱 文字 warm"))  # segments, folds, converts both ways
+    load_gazetteer()
 
 
 def open_backend(settings: Mapping) -> SearchBackend:
@@ -65,4 +81,10 @@ def open_backend(settings: Mapping) -> SearchBackend:
 
         timeout = settings.get("QUERY_TIMEOUT_MS") or None
         return Searcher(settings["INDEX"], query_timeout_ms=timeout)
+    if name == "opensearch":
+        from indexer.opensearch.connection import ClusterConfig
+        from indexer.opensearch.searcher import OpenSearchSearcher
+
+        timeout = settings.get("QUERY_TIMEOUT_MS") or None
+        return OpenSearchSearcher(ClusterConfig.from_settings(settings), query_timeout_ms=timeout)
     raise ValueError(f"unknown BACKEND {name!r}: one of {', '.join(BACKENDS)}")

@@ -25,18 +25,24 @@ from functools import cache
 import numpy as np
 
 from indexer.analysis import fold, query_terms
+from indexer.analysis.bigrams import has_cjk_pair
 from indexer.analysis.tokenizer import CJK_RANGES
-from indexer.search.query import And, Term
+from indexer.search.query import And, Term, leaves
 
 FRAGMENT_CHECK = (20, 100, 300)  # candidates read: first, then if none of those held it...
 WIDE_CHECK_WORDS = 3  # ...the later stages only for fragments of this many terms or more
 MIN_FRAGMENT_CHARS = 4
 MAX_ANCHOR_HITS = 16  # occurrences of the anchor looked at in one document
+BIGRAM_BELOW = 10  # a Chinese query finding fewer articles by its words tries bigrams
 
 _NON_WORD = re.compile(r"[\W_]+")
 _CJK_GAP = re.compile(f"(?<=[{CJK_RANGES}]) (?=[{CJK_RANGES}])")
 _CJK_CHAR = re.compile(f"[{CJK_RANGES}]")
 _CJK_PAIR = re.compile(f"[{CJK_RANGES}]{{2}}")
+
+
+def is_cjk(ch: str) -> bool:
+    return "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff"
 
 
 def normal_form(text: str) -> str:
@@ -173,3 +179,17 @@ def containing(stored_text, docs: np.ndarray, scores: np.ndarray, fragment: Frag
         if found or done >= len(top):
             break
     return np.asarray(sorted(found), dtype=np.int64)
+
+
+def wants_bigrams(tree, total: int, fragments_found: bool) -> bool:
+    """Whether a Chinese query found too little by its words: then try its bigrams.
+
+    Too little: fewer than `BIGRAM_BELOW` articles (`total`), or a single
+    Chinese word (a pasted span) that no best-scored article holds as typed.
+    """
+    cjk = [leaf for leaf in leaves(tree) if isinstance(leaf, Term) and has_cjk_pair(leaf.text)]
+    if not cjk:
+        return False
+    if total < BIGRAM_BELOW:
+        return True
+    return isinstance(tree, Term) and not fragments_found

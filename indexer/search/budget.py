@@ -9,7 +9,9 @@ steps (each term, each phrase word, each stage of the search) and gives up
 with `QueryTooExpensive` once the budget is spent; the API answers 503
 with advice. Steps are short (one posting list, one phrase word), so a
 refusal comes soon after the budget ends, and nothing half-computed is
-kept: caches only ever hold finished entries.
+kept: caches only ever hold finished entries. The OpenSearch backend
+checks the same budget between its requests and hands it to the cluster
+as each search's `timeout`.
 """
 
 from __future__ import annotations

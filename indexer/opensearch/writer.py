@@ -1,0 +1,307 @@
+"""The cluster as an `IndexBackend`: incremental runs in place, rebuilds behind the alias.
+
+What users see changes only at a commit. Indices behind the alias have
+no periodic refresh (`refresh_interval: -1`); a round's documents go out
+in bulk requests from the workers (`bulk`), its deletions at its commit,
+and then one refresh makes all of them visible together.
+
+Incremental runs: the index knows each file it holds by `path` and
+`filesig` (`known_files` reads them, with each file's document ids, in
+one scroll). A changed or vanished file's old documents are deleted at the
+commit by id, except those the round has just written again (an article
+keeps its id while its file keeps its path).
+
+A run that dies: every document carries the number of the `run` that
+wrote it, and the index's `_meta` the last committed run. The next run
+(or the failing run itself, when it knows) deletes every document of a
+later run before it starts: what no commit made visible disappears. The
+refresh that deletion needs shows those documents for a moment; a killed
+run's writes may also show if a shard is recovered before the next run.
+
+Rebuilds (`--rebuild`, a new mapping version or another segmenter) go
+into a new index `<alias>-<stamp>`, without replicas while it fills; at
+the end it gets its replicas, is refreshed, and the alias moves to it in
+one `_aliases` call that also removes the old index from it; then the
+old index is deleted. Indices of the alias's pattern that no alias points
+to are the leftovers of failed rebuilds: the next run deletes them.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from contextlib import contextmanager
+from functools import partial
+
+from indexer.opensearch.bulk import BulkSink, delete_action, send
+from indexer.opensearch.connection import ClusterConfig, connect, unavailable
+from indexer.opensearch.lock import ClusterLock
+from indexer.opensearch.mapping import MAPPING_VERSION, ensure_template, new_index_name
+from indexer.search.errors import BackendUnavailable, IndexMissing
+
+log = logging.getLogger("newsarchive.index")
+
+SCROLL_PAGE = 5000
+GREEN_TIMEOUT = "120s"  # how long a rebuild waits for its replicas before swapping anyway
+
+
+def segmenter_fingerprint() -> str:
+    from indexer.analysis.segmenter import get_segmenter
+
+    return get_segmenter().fingerprint
+
+
+class OpenSearchIndex:
+    def __init__(self, config: ClusterConfig):
+        self.config = config
+        self.client = connect(config)
+
+    # -- state ------------------------------------------------------------------
+    def current_index(self) -> str | None:
+        """The concrete index behind the alias, or None."""
+        with unavailable("reading the alias", self.config.alias):
+            if not self.client.indices.exists_alias(name=self.config.alias):
+                return None
+            found = self.client.indices.get_alias(name=self.config.alias)
+        names = sorted(found)
+        return names[-1] if names else None
+
+    def meta(self, index: str) -> dict:
+        with unavailable("reading the index's metadata", index):
+            found = self.client.indices.get_mapping(index=index)
+        return dict(found[index]["mappings"].get("_meta") or {})
+
+    @contextmanager
+    def lock(self, wait: float = 0):
+        """The cluster-wide indexing lock (`lock`); raises `IndexBusy` after `wait` s."""
+        lock = ClusterLock(self.client, self.config.alias)
+        with unavailable("taking the indexing lock"):
+            lock.acquire(wait)
+        try:
+            yield
+        finally:
+            lock.release()
+
+    def exists(self) -> bool:
+        return self.current_index() is not None
+
+    def checkpoint(self):
+        try:
+            index = self.current_index()
+            if index is None:
+                return None
+            return (index, self.meta(index).get("committed_run"))
+        except (BackendUnavailable, IndexMissing):
+            return None
+
+    def describe_failure(self, before) -> str:
+        alias = f"the alias {self.config.alias}"
+        try:
+            now = self.checkpoint()
+            index = self.current_index()
+            count = self.client.count(index=index)["count"] if index else None
+        except Exception:
+            return f"the cluster cannot say what {alias} holds now"
+        if count is None:
+            return f"there is still no index behind {alias}"
+        if now == before:
+            return f"{alias} is unchanged at its last commit, {count:,} articles"
+        return (
+            f"{alias} keeps what this run committed before it failed, {count:,} articles; "
+            "the next run redoes the rest"
+        )
+
+    # -- a run ------------------------------------------------------------------
+    def begin(self, *, rebuild: bool, sources: list[str]) -> OpenSearchSession:
+        with unavailable("starting an indexing run"):
+            ensure_template(self.client, self.config.alias, self.config.max_result_window)
+            current = self.current_index()
+            self._drop_leftovers(keep=current)
+            reason = "requested" if rebuild else self._needs_rebuild(current)
+            if reason:
+                log.info("building a new index behind %s (%s)", self.config.alias, reason)
+                index = new_index_name(self.config.alias)
+                self.client.indices.create(
+                    index=index,
+                    body={
+                        "settings": {
+                            "number_of_shards": self.config.shards,
+                            "number_of_replicas": 0,
+                        }
+                    },
+                )
+                meta = {"mapping_version": MAPPING_VERSION, "committed_run": 0}
+                session = OpenSearchSession(self, index, rebuilt=True, meta=meta)
+                session.put_meta(sources=sources, segmenter=segmenter_fingerprint())
+                return session
+            session = OpenSearchSession(self, current, rebuilt=False, meta=self.meta(current))
+            session.drop_uncommitted()
+            return session
+
+    def _needs_rebuild(self, current: str | None) -> str | None:
+        if current is None:
+            return "no index yet"
+        meta = self.meta(current)
+        if meta.get("mapping_version") != MAPPING_VERSION:
+            return f"mapping version {meta.get('mapping_version')} != {MAPPING_VERSION}"
+        if meta.get("segmenter") != segmenter_fingerprint():
+            return "segmenter or user dictionary changed"
+        return None
+
+    def _drop_leftovers(self, keep: str | None) -> None:
+        """Delete indices of the alias's pattern that no alias points to (failed rebuilds)."""
+        pattern = f"{self.config.alias}-*"
+        ours = re.compile(re.escape(self.config.alias) + r"-\d{20}")
+        found = self.client.indices.get_alias(index=pattern, expand_wildcards="open,closed")
+        for name, info in found.items():
+            if ours.fullmatch(name) and name != keep and not info.get("aliases"):
+                log.info("deleting %s, left by a failed rebuild", name)
+                self.client.indices.delete(index=name)
+
+
+class OpenSearchSession:
+    """One run's writes into one index (see the module doc)."""
+
+    def __init__(self, backend: OpenSearchIndex, index: str, *, rebuilt: bool, meta: dict):
+        self.backend, self.client, self.config = backend, backend.client, backend.config
+        self.index = self.generation = index
+        self.rebuilt = rebuilt
+        self.meta = meta
+        self.run = int(meta.get("committed_run") or 0) + 1
+        self._ids_by_path: dict[str, list[str]] = {}
+        self._deleted: list[str] = []
+        self._sink: BulkSink | None = None
+
+    def put_meta(self, **updates) -> None:
+        self.meta.update(updates)
+        self.client.indices.put_mapping(index=self.index, body={"_meta": self.meta})
+
+    def drop_uncommitted(self) -> None:
+        """Delete what runs after the last commit wrote (a run that died)."""
+        query = {"range": {"run": {"gt": int(self.meta.get("committed_run") or 0)}}}
+        self.client.indices.refresh(index=self.index)
+        if self.client.count(index=self.index, body={"query": query})["count"]:
+            log.info("removing the uncommitted documents of a run that did not finish")
+            self.client.delete_by_query(
+                index=self.index, body={"query": query}, refresh=True, conflicts="proceed"
+            )
+
+    def known_files(self) -> dict[str, str]:
+        state: dict[str, str] = {}
+        with unavailable("reading which files the index holds", self.index):
+            for hit in self._scan(["path", "filesig", "id"]):
+                source = hit["_source"]
+                state[source["path"]] = source["filesig"]
+                self._ids_by_path.setdefault(source["path"], []).append(hit["_id"])
+        return state
+
+    def _scan(self, fields: list[str]):
+        body = {"query": {"match_all": {}}, "_source": fields, "sort": ["_doc"]}
+        page = self.client.search(
+            index=self.index, body=body, scroll="2m", size=SCROLL_PAGE, request_timeout=120
+        )
+        scroll_id = page.get("_scroll_id")
+        try:
+            while page["hits"]["hits"]:
+                yield from page["hits"]["hits"]
+                page = self.client.scroll(scroll_id=scroll_id, scroll="2m", request_timeout=120)
+                scroll_id = page.get("_scroll_id", scroll_id)
+        finally:
+            if scroll_id:
+                try:
+                    self.client.clear_scroll(scroll_id=scroll_id)
+                except Exception:
+                    pass
+
+    def begin_round(self) -> None:
+        self._deleted = []
+        self._sink = None
+
+    def delete_file(self, path: str) -> None:
+        self._deleted.append(path)
+
+    def sink(self) -> BulkSink:
+        if self._sink is None:
+            self._sink = BulkSink(self.config, self.index, self.run)
+        return self._sink
+
+    def sink_factory(self):
+        return partial(BulkSink, self.config, self.index, self.run)
+
+    def commit(self, handovers: list) -> None:
+        written: set[str] = set()
+        if self._sink is not None:
+            handovers = [*handovers, self._sink.finish()]
+            self._sink = None
+        for handover in handovers:
+            written.update(handover["ids"])
+        stale = [
+            doc_id
+            for path in self._deleted
+            for doc_id in self._ids_by_path.pop(path, ())
+            if doc_id not in written
+        ]
+        with unavailable(f"committing into {self.index}", self.index):
+            for i in range(0, len(stale), 1000):
+                actions = [delete_action(self.index, d) for d in stale[i : i + 1000]]
+                send(self.client, actions, f"deleting from {self.index}")
+            self.client.indices.refresh(index=self.index, request_timeout=120)
+            self.put_meta(committed_run=self.run)
+        self._deleted = []
+
+    def finish(self, **meta) -> None:
+        with unavailable(f"finishing the run on {self.index}", self.index):
+            self.put_meta(segmenter=segmenter_fingerprint(), **meta)
+            self._apply_settings()
+            if self.rebuilt:
+                self._swap_alias()
+
+    def _apply_settings(self) -> None:
+        """Replicas and page depth as configured now (both can change on a live index)."""
+        found = self.client.indices.get_settings(index=self.index)[self.index]["settings"]
+        wanted = {
+            "number_of_replicas": str(self.config.replicas),
+            "max_result_window": str(max(self.config.max_result_window, 10_000)),
+        }
+        changed = {k: v for k, v in wanted.items() if found["index"].get(k) != v}
+        if changed:
+            self.client.indices.put_settings(index=self.index, body={"index": changed})
+        if self.rebuilt and self.config.replicas:
+            # Swap only once every shard has its copies, so that a node lost just
+            # after the swap costs no shard; go ahead (yellow) when the cluster
+            # cannot place them all.
+            health = self.client.cluster.health(
+                index=self.index,
+                wait_for_status="green",
+                timeout=GREEN_TIMEOUT,
+                request_timeout=150,
+            )
+            if health["status"] != "green":
+                log.warning(
+                    "%s is %s: not every replica could be placed (fewer nodes than copies?)",
+                    self.index,
+                    health["status"],
+                )
+
+    def _swap_alias(self) -> None:
+        alias = self.config.alias
+        old = []
+        if self.client.indices.exists_alias(name=alias):
+            old = [name for name in self.client.indices.get_alias(name=alias) if name != self.index]
+        actions = [{"remove": {"index": name, "alias": alias}} for name in old]
+        actions.append({"add": {"index": self.index, "alias": alias}})
+        self.client.indices.update_aliases(body={"actions": actions})
+        for name in old:
+            self.client.indices.delete(index=name)
+
+    def abandon(self) -> None:
+        if self._sink is not None:
+            self._sink.abandon()
+            self._sink = None
+        try:
+            if self.rebuilt:
+                self.client.indices.delete(index=self.index)
+            else:
+                self.drop_uncommitted()
+        except Exception as exc:  # the cluster is away: the next run cleans up
+            log.debug("could not remove the failed run's documents now: %s", exc)
