@@ -16,6 +16,7 @@ orders it: months and years newest first, the others by count, then value.
 from __future__ import annotations
 
 from indexer.opensearch.translation import all_of
+from indexer.search.dates import month_within
 
 TERMS_SIZE = 10_000
 FACETS = {"lang": "lang", "source": "source", "location": "places_all"}
@@ -35,6 +36,13 @@ def facet_aggregations(filters: dict[str, dict]) -> dict:
             "undated": {"missing": {"field": "date"}},
         }
     }
+    month = _month_of(filters.get("date"))
+    if month is not None:  # the timeline's days, as the Whoosh backend counts them
+        days = {"range": {"date": {"gte": month * 100 + 1, "lte": month * 100 + 31}}}
+        facets["date"]["day"] = {
+            "filter": days,
+            "aggs": {"values": {"terms": {"field": "date", "size": 31}}},
+        }
     for name, field in FACETS.items():
         facets[name] = {
             "values": {"terms": {"field": field, "size": TERMS_SIZE, "order": BY_COUNT}}
@@ -47,6 +55,14 @@ def facet_aggregations(filters: dict[str, dict]) -> dict:
         else:
             aggs.update((f"{name}_{sub}", agg) for sub, agg in inner.items())
     return aggs
+
+
+def _month_of(date_filter: dict | None) -> int | None:
+    """The month (YYYYMM) a date filter lies within, as `indexer.search.dates` decides."""
+    if date_filter is None:
+        return None
+    bounds = date_filter["range"]["date"]
+    return month_within(bounds["gte"], bounds["lte"])
 
 
 def facet_counts(aggregations: dict) -> dict:
@@ -63,6 +79,21 @@ def facet_counts(aggregations: dict) -> dict:
             ((b["key"], b["doc_count"]) for b in buckets if b["key"]), reverse=True
         )
     facets["undated"] = found("date", "undated")["doc_count"]
+    try:
+        days = found("date", "day")["values"]["buckets"]
+    except KeyError:  # no date filter inside one month
+        days = []
+    facets["day"] = sorted(
+        (
+            (
+                f"{b['key'] // 10000:04d}-{b['key'] // 100 % 100:02d}-{b['key'] % 100:02d}",
+                b["doc_count"],
+            )
+            for b in days
+            if b["key"] % 100
+        ),
+        reverse=True,
+    )
     for name in FACETS:
         buckets = found(name, "values")["buckets"]
         facets[name] = [(b["key"], b["doc_count"]) for b in buckets if b["key"]]
