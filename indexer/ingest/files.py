@@ -14,7 +14,7 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
-SIDECAR_SUFFIX = ".meta.json"
+from indexer.sources import SIDECAR_SUFFIX
 
 
 def file_stat(path: Path) -> str:
@@ -35,11 +35,16 @@ def content_hash(path: Path) -> str:
     with open(path, "rb") as f:
         while block := f.read(1 << 20):
             digest.update(block)
+    add_sidecar(path, digest)
+    return digest.hexdigest()
+
+
+def add_sidecar(path: Path, digest) -> None:
+    """Feed `path`'s sidecar, if any, into a content hash of the file."""
     sidecar = path.with_name(path.name + SIDECAR_SUFFIX)
     if sidecar.exists():
         digest.update(b"\0sidecar\0")
         digest.update(sidecar.read_bytes())
-    return digest.hexdigest()
 
 
 def make_filesig(stat: str, digest: str) -> str:

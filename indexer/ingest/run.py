@@ -28,6 +28,7 @@ from indexer.ingest.loading import FileOutcome
 from indexer.ingest.summary import RunSummary
 from indexer.ingest.tasks import FilePlan, Task, plan_file
 from indexer.ingest.workers import FileWorkers, InProcess
+from indexer.sources import skipped_note
 
 log = logging.getLogger("newsarchive.index")
 
@@ -219,7 +220,7 @@ class _FileTally:
     def _finish(self, path: str, file: _File) -> None:
         run, summary = self.run, self.run.summary
         if file.error is None and not file.documents and not file.unchanged:
-            file.error = "no article found" + _skipped(file.warnings)  # every line was bad
+            file.error = "no article found" + skipped_note(file.warnings)  # every line was bad
         if file.error is not None:
             self._fail(path, file.error)
             if file.documents:
@@ -256,12 +257,6 @@ class _File:
     unchanged: bool = False
     error: str | None = None
     warnings: list[str] = field(default_factory=list)
-
-
-def _skipped(warnings: list[str]) -> str:
-    if not warnings:
-        return ""
-    return f" ({len(warnings)} record(s) skipped: {'; '.join(warnings[:3])})"
 
 
 def _now_iso() -> str:

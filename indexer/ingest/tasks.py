@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from indexer.ingest.files import (
-    SIDECAR_SUFFIX,
+    add_sidecar,
     file_stat,
     make_filesig,
     same_content,
@@ -59,10 +59,7 @@ def plan_file(path: str, old_sig: str | None) -> FilePlan:
         stat = file_stat(p)
         digest = hashlib.blake2b(digest_size=16)
         ranges = plan_ranges(p, range_bytes, digest)
-        sidecar = p.with_name(p.name + SIDECAR_SUFFIX)
-        if sidecar.exists():  # as `files.content_hash` does
-            digest.update(b"\0sidecar\0")
-            digest.update(sidecar.read_bytes())
+        add_sidecar(p, digest)  # as `files.content_hash` does
     except OSError as exc:
         return FilePlan(path, [], error=f"cannot read: {exc.strerror or exc}")
     filesig = make_filesig(stat, digest.hexdigest())

@@ -17,6 +17,7 @@ which the service answers with a 503, never a 500.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from contextlib import contextmanager
@@ -194,3 +195,31 @@ def describe_error(exc: BaseException) -> str:
         reason = error.get("reason") if isinstance(error, dict) else None
         return f"{exc.status_code} {exc.error}" + (f": {reason}" if reason else "")
     return f"{type(exc).__name__}: {exc}"
+
+
+# A node that has just died fails the shard copies it held until the cluster
+# notices and routes to the replicas (partial results are refused, so that a
+# total is never short): such a search is asked again, briefly, then 503.
+SHARD_RETRIES = 3
+SHARD_RETRY_PAUSE = 0.25
+_SHARD_FAILURES = (
+    "search_phase_execution_exception",
+    "node_disconnected_exception",
+    "node_not_connected_exception",
+    "no_shard_available_action_exception",
+    "node_closed_exception",
+    "connect_transport_exception",
+)
+
+
+def shards_failed(response: dict) -> bool:
+    """Whether a search failed because shard copies were unreachable (transient).
+
+    Only server-side failures (status 5xx): a query the cluster rejects (400,
+    too many clauses) is not asked again.
+    """
+    error = response.get("error")
+    if not error or response.get("status", 500) < 500:
+        return False
+    text = json.dumps(error) if isinstance(error, dict) else str(error)
+    return "too_many_clauses" not in text and any(kind in text for kind in _SHARD_FAILURES)

@@ -28,16 +28,18 @@ off, so a count is never quietly short); a search over its time budget
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 
 from indexer.opensearch.aggregations import facet_aggregations, facet_counts
 from indexer.opensearch.connection import (
+    SHARD_RETRIES,
+    SHARD_RETRY_PAUSE,
     TOO_MANY_CLAUSES,
     ClusterConfig,
     connect,
     error_types,
+    shards_failed,
     unavailable,
 )
 from indexer.opensearch.highlights import STORED_FOR_SNIPPETS, highlighted, highlighted_document
@@ -134,7 +136,7 @@ class OpenSearchSearcher:
         for attempt in range(SHARD_RETRIES + 1):
             with unavailable(what, self.alias):
                 response = self.client.search(index=self.alias, body=body, params=SEARCH_PARAMS)
-            if not _shards_failed(response) or attempt == SHARD_RETRIES:
+            if not shards_failed(response) or attempt == SHARD_RETRIES:
                 return self._checked(response, body)
             time.sleep(SHARD_RETRY_PAUSE * (attempt + 1))
 
@@ -145,7 +147,7 @@ class OpenSearchSearcher:
         for attempt in range(SHARD_RETRIES + 1):
             with unavailable(what, self.alias):
                 answers = self.client.msearch(index=self.alias, body=lines)["responses"]
-            if not any(map(_shards_failed, answers)) or attempt == SHARD_RETRIES:
+            if not any(map(shards_failed, answers)) or attempt == SHARD_RETRIES:
                 return [self._checked(a, b) for a, b in zip(answers, bodies, strict=True)]
             time.sleep(SHARD_RETRY_PAUSE * (attempt + 1))
 
@@ -157,7 +159,7 @@ class OpenSearchSearcher:
                 raise IndexMissing(f"no index {self.alias} on the cluster")
             if "too_many_clauses" in error_types(response):
                 raise QueryError(TOO_MANY_CLAUSES)
-            if response.get("status") in (429, 502, 503, 504) or _shards_failed(response):
+            if response.get("status") in (429, 502, 503, 504) or shards_failed(response):
                 raise BackendUnavailable(f"search failed: {kind}")
             raise RuntimeError(f"the cluster refused a search: {error}")
         if response.get("timed_out"):
@@ -475,34 +477,6 @@ class OpenSearchSearcher:
     # -- statistics ----------------------------------------------------------------------
     def stats(self) -> dict:
         return cluster_stats(self)
-
-
-# A node that has just died fails the shard copies it held until the cluster
-# notices and routes to the replicas (partial results are refused, so that a
-# total is never short): such a search is asked again, briefly, then 503.
-SHARD_RETRIES = 3
-SHARD_RETRY_PAUSE = 0.25
-_SHARD_FAILURES = (
-    "search_phase_execution_exception",
-    "node_disconnected_exception",
-    "node_not_connected_exception",
-    "no_shard_available_action_exception",
-    "node_closed_exception",
-    "connect_transport_exception",
-)
-
-
-def _shards_failed(response: dict) -> bool:
-    """Whether a search failed because shard copies were unreachable (transient).
-
-    Only server-side failures (status 5xx): a query the cluster rejects (400,
-    too many clauses) is not asked again.
-    """
-    error = response.get("error")
-    if not error or response.get("status", 500) < 500:
-        return False
-    text = json.dumps(error) if isinstance(error, dict) else str(error)
-    return "too_many_clauses" not in text and any(kind in text for kind in _SHARD_FAILURES)
 
 
 def _holds(source: dict, fragment) -> bool:

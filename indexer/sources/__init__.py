@@ -93,7 +93,7 @@ def read_articles(path: Path, rel: str) -> tuple[list[Article], list[str]]:
     with _reader_errors():
         articles, warnings, numbered = _parse(suffix, data)
         if not articles:
-            raise SourceError("no article found" + _skipped(warnings))
+            raise SourceError("no article found" + skipped_note(warnings))
         for part, article in enumerate(articles):
             article.path = rel
             if not numbered:
@@ -185,7 +185,8 @@ def _parse(suffix: str, data: bytes) -> tuple[list[Article], list[str], bool]:
     return articles_from_json(text, lines=suffix == ".jsonl")
 
 
-def _skipped(warnings: list[str]) -> str:
+def skipped_note(warnings: list[str]) -> str:
+    """' (N record(s) skipped: …)' for a file none of whose records was an article."""
     if not warnings:
         return ""
     shown = "; ".join(warnings[:3])
