@@ -21,15 +21,18 @@ run's writes may also show if a shard is recovered before the next run.
 Rebuilds (`--rebuild`, a new mapping version or another segmenter) go
 into a new index `<alias>-<stamp>`, without replicas while it fills; at
 the end it gets its replicas, is refreshed, and the alias moves to it in
-one `_aliases` call that also removes the old index from it; then the
-old index is deleted. Indices of the alias's pattern that no alias points
-to are the leftovers of failed rebuilds: the next run deletes them.
+one `_aliases` call that also removes the old index from it; the old index
+is deleted once searches that resolved the alias before the swap have
+ended (three request timeouts later: they would fail on a deleted index).
+Indices of the alias's pattern that no alias points to are the leftovers
+of failed rebuilds: the next run deletes them.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+import time
 from contextlib import contextmanager
 from functools import partial
 
@@ -42,6 +45,7 @@ from indexer.search.errors import BackendUnavailable, IndexMissing
 log = logging.getLogger("newsarchive.index")
 
 SCROLL_PAGE = 5000
+RETIRE_AFTER_TIMEOUTS = 3  # request timeouts an old index is kept after the swap
 GREEN_TIMEOUT = "120s"  # how long a rebuild waits for its replicas before swapping anyway
 
 
@@ -301,6 +305,10 @@ class OpenSearchSession:
         actions = [{"remove": {"index": name, "alias": alias}} for name in old]
         actions.append({"add": {"index": self.index, "alias": alias}})
         self.client.indices.update_aliases(body={"actions": actions})
+        if old:
+            # A search that resolved the alias just before the swap still reads
+            # the old index: it goes once such a request has surely ended.
+            time.sleep(RETIRE_AFTER_TIMEOUTS * self.config.timeout)
         for name in old:
             self.client.indices.delete(index=name)
 
