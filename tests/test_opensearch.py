@@ -266,3 +266,41 @@ def test_a_lock_left_by_a_killed_run_on_this_host_is_taken_over(opensearch_hosts
     assert done.returncode == 0, done.stderr
     assert "taking over the indexing lock" in done.stderr
     client.close()
+
+
+def test_a_failed_round_leaves_only_what_earlier_rounds_committed(
+    tmp_path, opensearch_hosts, opensearch_alias, monkeypatch
+):
+    from opensearchpy import OpenSearch
+
+    from indexer.ingest.backend import open_index_backend
+    from indexer.ingest.run import run_index
+    from indexer.opensearch.writer import OpenSearchSession
+
+    archive = tmp_path / "archive"
+    archive.mkdir()
+    (archive / "first.txt").write_text("Title: First\n\nThe first article.", "utf-8")
+    settings = build_cluster_index(opensearch_hosts, opensearch_alias, [archive], workers=1)
+    for i in range(4):
+        (archive / f"new{i}.txt").write_text(f"Title: New {i}\n\nA new article.", "utf-8")
+    commit, calls = OpenSearchSession.commit, []
+
+    def second_commit_fails(self, handovers):
+        calls.append(1)
+        if len(calls) == 2:
+            self._sink.flush()  # the round's documents reached the cluster...
+            raise RuntimeError("the round never commits")  # ...but are never committed
+        return commit(self, handovers)
+
+    monkeypatch.setattr(OpenSearchSession, "commit", second_commit_fails)
+    backend = open_index_backend(settings)
+    with backend.lock(), pytest.raises(RuntimeError, match="never commits"):
+        run_index(backend, [archive], workers=1, commit_every=2)
+    monkeypatch.undo()
+    client = OpenSearch(hosts=opensearch_hosts)
+    client.indices.refresh(index=opensearch_alias)  # whatever a refresh could show
+    client.close()
+    assert sorted(_ids(settings).values()) == ["First", "New 0", "New 1"]
+    done = _newsarchive(settings, "index", archive, "--json")
+    assert '"added": 2' in done.stdout, done.stdout
+    assert len(_ids(settings)) == 5

@@ -11,8 +11,8 @@ one scroll). A changed or vanished file's old documents are deleted at the
 commit by id, except those the round has just written again (an article
 keeps its id while its file keeps its path).
 
-A run that dies: every document carries the number of the `run` that
-wrote it, and the index's `_meta` the last committed run. The next run
+A run that dies: every document carries the number of the round (`run`)
+that wrote it, and the index's `_meta` the last committed one. The next run
 (or the failing run itself, when it knows) deletes every document of a
 later run before it starts: what no commit made visible disappears. The
 refresh that deletion needs shows those documents for a moment; a killed
@@ -21,15 +21,18 @@ run's writes may also show if a shard is recovered before the next run.
 Rebuilds (`--rebuild`, a new mapping version or another segmenter) go
 into a new index `<alias>-<stamp>`, without replicas while it fills; at
 the end it gets its replicas, is refreshed, and the alias moves to it in
-one `_aliases` call that also removes the old index from it; then the
-old index is deleted. Indices of the alias's pattern that no alias points
-to are the leftovers of failed rebuilds: the next run deletes them.
+one `_aliases` call that also removes the old index from it; the old index
+is deleted once searches that resolved the alias before the swap have
+ended (three request timeouts later: they would fail on a deleted index).
+Indices of the alias's pattern that no alias points to are the leftovers
+of failed rebuilds: the next run deletes them.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+import time
 from contextlib import contextmanager
 from functools import partial
 
@@ -42,6 +45,7 @@ from indexer.search.errors import BackendUnavailable, IndexMissing
 log = logging.getLogger("newsarchive.index")
 
 SCROLL_PAGE = 5000
+RETIRE_AFTER_TIMEOUTS = 3  # request timeouts an old index is kept after the swap
 GREEN_TIMEOUT = "120s"  # how long a rebuild waits for its replicas before swapping anyway
 
 
@@ -177,14 +181,18 @@ class OpenSearchSession:
         self.client.indices.put_mapping(index=self.index, body={"_meta": self.meta})
 
     def drop_uncommitted(self) -> None:
-        """Delete what runs after the last commit wrote (a run that died)."""
+        """Delete what rounds after the last commit wrote (a run that died).
+
+        By id, found with a scroll: `_delete_by_query` belongs to the reindex
+        module, which not every distribution has (the integ-test one has not).
+        """
         query = {"range": {"run": {"gt": int(self.meta.get("committed_run") or 0)}}}
         self.client.indices.refresh(index=self.index)
-        if self.client.count(index=self.index, body={"query": query})["count"]:
-            log.info("removing the uncommitted documents of a run that did not finish")
-            self.client.delete_by_query(
-                index=self.index, body={"query": query}, refresh=True, conflicts="proceed"
-            )
+        stale = [hit["_id"] for hit in self._scan([], query)]
+        if stale:
+            log.info("removing %d uncommitted documents of a run that did not finish", len(stale))
+            self._delete(stale)
+            self.client.indices.refresh(index=self.index)
 
     def known_files(self) -> dict[str, str]:
         state: dict[str, str] = {}
@@ -195,8 +203,8 @@ class OpenSearchSession:
                 self._ids_by_path.setdefault(source["path"], []).append(hit["_id"])
         return state
 
-    def _scan(self, fields: list[str]):
-        body = {"query": {"match_all": {}}, "_source": fields, "sort": ["_doc"]}
+    def _scan(self, fields: list[str], query: dict | None = None):
+        body = {"query": query or {"match_all": {}}, "_source": fields or False, "sort": ["_doc"]}
         page = self.client.search(
             index=self.index, body=body, scroll="2m", size=SCROLL_PAGE, request_timeout=120
         )
@@ -214,6 +222,9 @@ class OpenSearchSession:
                     pass
 
     def begin_round(self) -> None:
+        # Each round writes under a number of its own: a later round that fails
+        # leaves documents newer than the last commit, which `drop_uncommitted` finds.
+        self.run = int(self.meta.get("committed_run") or 0) + 1
         self._deleted = []
         self._sink = None
 
@@ -242,12 +253,15 @@ class OpenSearchSession:
             if doc_id not in written
         ]
         with unavailable(f"committing into {self.index}", self.index):
-            for i in range(0, len(stale), 1000):
-                actions = [delete_action(self.index, d) for d in stale[i : i + 1000]]
-                send(self.client, actions, f"deleting from {self.index}")
+            self._delete(stale)
             self.client.indices.refresh(index=self.index, request_timeout=120)
             self.put_meta(committed_run=self.run)
         self._deleted = []
+
+    def _delete(self, ids: list[str]) -> None:
+        for i in range(0, len(ids), 1000):
+            actions = [delete_action(self.index, d) for d in ids[i : i + 1000]]
+            send(self.client, actions, f"deleting from {self.index}")
 
     def finish(self, **meta) -> None:
         with unavailable(f"finishing the run on {self.index}", self.index):
@@ -291,6 +305,10 @@ class OpenSearchSession:
         actions = [{"remove": {"index": name, "alias": alias}} for name in old]
         actions.append({"add": {"index": self.index, "alias": alias}})
         self.client.indices.update_aliases(body={"actions": actions})
+        if old:
+            # A search that resolved the alias just before the swap still reads
+            # the old index: it goes once such a request has surely ended.
+            time.sleep(RETIRE_AFTER_TIMEOUTS * self.config.timeout)
         for name in old:
             self.client.indices.delete(index=name)
 
