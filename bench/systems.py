@@ -374,6 +374,7 @@ class Newsarchive(System):
 
         warm_up()  # as the service's workers do before their first request
         self.searcher = Searcher(self.index_dir)
+        self.searcher.view()  # workers open their index view before taking requests
 
     def search(self, query: Query) -> Outcome:
         from indexer.search.request import SearchRequest
