@@ -1,19 +1,25 @@
 """The index searcher, opened once per process and shared by its threads.
 
 Like flaskr's `db.py`: `get_searcher()` hands out the resource, `init_app`
-registers it. The searcher is created lazily in each worker (after
-gunicorn forks), so no open file is shared between processes; what is worth
-sharing, jieba's dictionary and the gazetteer, is loaded by `warm_up()`
-before the fork when gunicorn preloads the app.
+registers it. The searcher is created in each worker after gunicorn forks
+(`open_in_worker`, from deploy/gunicorn.conf.py's `post_fork`), so no open
+file is shared between processes, and it opens and warms its index view
+there, before the worker takes a request: no user request opens the index.
+What is worth sharing, jieba's dictionary and the gazetteer, is loaded by
+`warm_up()` before the fork when gunicorn preloads the app.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 
 from flask import Flask, current_app
 
 from indexer.search.backend import SearchBackend, open_backend
+from indexer.search.errors import IndexMissing
+
+log = logging.getLogger("newsarchive.service")
 
 _KEY = "newsarchive.searcher"
 _lock = threading.Lock()
@@ -35,6 +41,19 @@ def warm_up() -> None:
     from indexer.search.backend import warm_up as warm_backend
 
     warm_backend(current_app.config)
+
+
+def open_in_worker(app: Flask) -> None:
+    """Open the searcher and warm its index view in this (freshly forked) worker.
+
+    Without an index yet the worker starts anyway: /healthz says so, and
+    the first search after the first indexing run opens it.
+    """
+    with app.app_context():
+        try:
+            get_searcher().open_view()
+        except IndexMissing as exc:
+            log.warning("no index to open yet: %s", exc)
 
 
 def close_searcher(app: Flask) -> None:

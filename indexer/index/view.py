@@ -5,7 +5,9 @@ commit); the service replaces it, never mutates it, when the index changes.
 It holds the columns of every segment merged into arrays (dates, lengths,
 coded facet values, places), reads postings into arrays and scores them
 with BM25 for all matches at once, and keeps what queries read again in
-bounded caches (`caches`).
+bounded caches (`caches`). What comes from one segment alone (its columns,
+place bitmaps, postings and decoded blocks) lives in `segments`, shared
+with the views before and after this one.
 """
 
 from __future__ import annotations
@@ -16,11 +18,12 @@ import threading
 import numpy as np
 
 from indexer.analysis.bigrams import gram_keys
-from indexer.index.caches import DecodedBlocks, SizedCache
-from indexer.index.columns import CODED_FIELDS, PLACE_FIELDS, SegmentCache
-from indexer.index.counting import MultiCounter
+from indexer.index.caches import SizedCache
+from indexer.index.columns import CODED_FIELDS, PLACE_FIELDS
+from indexer.index.counting import SegmentedCounter
 from indexer.index.matches import EMPTY_DOCS, EMPTY_SCORES, Matches, locate
-from indexer.index.whoosh_postings import leaf_values, paused_gc, read_leaf_postings
+from indexer.index.segments import DECODED, SEGMENTS, live_mask
+from indexer.index.whoosh_postings import leaf_values, paused_gc
 from indexer.search.query import QueryError
 
 K1 = 1.2
@@ -35,8 +38,6 @@ POSTINGS_CACHE = 2048  # terms whose postings are kept per view
 MASK_CACHE = 64  # filter masks kept per view (100 kB each at 100k documents)
 
 
-BLOCK_CACHE_BYTES = 24 * 2**20  # decoded posting blocks kept per view, by their values' size
-
 PHRASE_CACHE_BYTES = 8 * 2**20  # verified phrases kept per view, by their arrays' size
 
 FRAGMENT_CACHE_BYTES = 4 * 2**20  # documents checked for pasted fragments, per view
@@ -45,14 +46,14 @@ BIGRAM_FIELD = "grams"
 
 BIGRAM_SCORE = 0.001  # a span found only by its bigrams ranks below every word match
 
-_segment_cache = SegmentCache()
-
 
 class IndexView:
     """Everything a query needs from one opened index, as arrays."""
 
-    def __init__(self, searcher, gazetteer=None):
+    def __init__(self, searcher, gazetteer=None, previous: IndexView | None = None):
+        """`previous`: the view this one replaces, whose unchanged parts it may keep."""
         self.searcher = searcher
+        self.generation_name: str | None = None  # set by the Searcher that serves it
         self.reader = searcher.reader()
         # Held by whoever reads through `reader` (see Searcher._with_retry).
         self.lock = threading.RLock()
@@ -61,14 +62,15 @@ class IndexView:
         leaves = self.reader.leaf_readers()
         self.leaves = leaves
         self.doc_count_all = self.reader.doc_count_all()
-        segs = [(_segment_cache.get(r), off) for r, off in leaves]
+        self.segments = [SEGMENTS.get(r) for r, _off in leaves]
+        segs = [(seg.arrays, off) for seg, (_r, off) in zip(self.segments, leaves, strict=True)]
         n = self.doc_count_all
         self.live = np.zeros(n, dtype=bool)
         self.date = np.zeros(n, dtype=np.int32)
         self.lengths = {f: np.ones(n, dtype=np.float32) for f in FIELD_WEIGHTS}
-        for arr, off in segs:
+        for (reader, off), (arr, _off) in zip(leaves, segs, strict=True):
             sl = slice(off, off + arr.doc_count)
-            self.live[sl] = arr.live
+            self.live[sl] = live_mask(reader, arr.doc_count)
             self.date[sl] = arr.date
             for f in FIELD_WEIGHTS:
                 self.lengths[f][sl] = arr.lengths[f]
@@ -77,19 +79,28 @@ class IndexView:
             f: float(self.lengths[f][self.live].mean()) if self.live_count else 1.0
             for f in FIELD_WEIGHTS
         }
+        self._remaps: dict = {}  # field -> each segment's codes in the merged vocabulary
         self.coded = {f: self._merge_coded(segs, f) for f in CODED_FIELDS}
         self.multi = {f: self._merge_multi(segs, f) for f in PLACE_FIELDS}
-        # Where each document's entries start in `multi` (its docs are sorted).
-        self.multi_indptr = {
-            f: np.searchsorted(self.multi[f][1], np.arange(n + 1)) for f in PLACE_FIELDS
-        }
-        codes, docs, vocab, _table = self.multi["places_all"]
-        self.place_counter = MultiCounter(codes, docs, self.multi_indptr["places_all"], len(vocab))
-        # (docs, tfs) and block directory of each term read, by entries
+        vocab = self.multi["places_all"][2]
+        self.place_counter = SegmentedCounter(
+            [
+                (off, seg.place_counter, remap)
+                for seg, (_r, off), remap in zip(
+                    self.segments, leaves, self._remaps["places_all"], strict=True
+                )
+            ],
+            len(vocab),
+        )
+        # (docs, tfs) and block directories of each term read, by entries
         self._postings = SizedCache(POSTINGS_CACHE)
         self._masks = SizedCache(MASK_CACHE)  # filter masks, by entries
         self._ranks: dict = {}  # one array per facet field: bounded by the schema
-        self.decoded = DecodedBlocks(BLOCK_CACHE_BYTES)
+        if previous is not None:  # a vocabulary the commit left as it was keeps its ranks
+            for field, rank in previous._ranks.items():
+                if self._vocab(field) == previous._vocab(field):
+                    self._ranks[field] = rank
+        self.decoded = DECODED
         self.phrases = SizedCache(PHRASE_CACHE_BYTES)
         self.fragments = SizedCache(FRAGMENT_CACHE_BYTES)  # fragment -> {docnum: held}
 
@@ -104,13 +115,18 @@ class IndexView:
             codes[off : off + arr.doc_count] = remap[seg_codes]
         return codes, vocab, table
 
+    def _vocab(self, field: str) -> list:
+        return self.multi[field][2] if field in self.multi else self.coded[field][1]
+
     def _merge_multi(self, segs, field):
         vocab: list = []
         table: dict = {}
         all_codes, all_docs = [], []
+        remaps = self._remaps[field] = []
         for arr, off in segs:
             multi, seg_vocab = arr.multi[field]
             remap = _remap(seg_vocab, vocab, table)
+            remaps.append(remap)
             all_codes.append(remap[multi.codes] if len(multi.codes) else multi.codes)
             all_docs.append(multi.docs + off)
         codes = np.concatenate(all_codes) if all_codes else np.empty(0, dtype=np.int32)
@@ -125,7 +141,7 @@ class IndexView:
         """
         rank = self._ranks.get(field)
         if rank is None:
-            vocab = self.multi[field][2] if field in self.multi else self.coded[field][1]
+            vocab = self._vocab(field)
             rank = np.empty(len(vocab), dtype=np.int64)
             rank[sorted(range(len(vocab)), key=vocab.__getitem__)] = np.arange(len(vocab))
             self._ranks[field] = rank
@@ -181,8 +197,8 @@ class IndexView:
         btext = term.encode("utf-8")
         boost = self.schema[field].format.field_boost or 1.0
         with paused_gc():
-            for reader, offset in self.leaves:
-                ids, weights, leaf_blocks = read_leaf_postings(reader, field, btext)
+            for segment, (reader, offset) in zip(self.segments, self.leaves, strict=True):
+                ids, weights, leaf_blocks = segment.postings(reader, field, btext)
                 blocks.append(leaf_blocks)
                 if len(ids):
                     docs_parts.append(ids + offset)
@@ -222,13 +238,13 @@ class IndexView:
             return found
         btext = term.encode("utf-8")
         with paused_gc():
-            for n, ((leaf, offset), leaf_blocks) in enumerate(
-                zip(self.leaves, blocks, strict=True)
+            for segment, (leaf, offset), leaf_blocks in zip(
+                self.segments, self.leaves, blocks, strict=True
             ):
                 lo, hi = np.searchsorted(docs, [offset, offset + leaf.doc_count_all()])
                 if lo < hi:
                     local = docs[lo:hi] - offset
-                    cache = (self.decoded, (n, field, btext), keep)
+                    cache = (self.decoded, (segment.key, field, btext), keep)
                     leaf_values(leaf, field, btext, leaf_blocks, local, offset, found, cache)
         return found
 

@@ -41,6 +41,9 @@ class SearchBackend(Protocol):
     def stats(self) -> dict:
         """Documents, languages, date range, top places, size and last update."""
 
+    def open_view(self) -> object:
+        """Open and warm what searching needs now (a worker does it before its first request)."""
+
     def close(self) -> None:
         """Release what the backend holds (files, connections)."""
 
@@ -58,11 +61,15 @@ def warm_up(settings: Mapping) -> None:
 
 
 def open_backend(settings: Mapping) -> SearchBackend:
-    """The configured backend, opened lazily (nothing is read until the first search)."""
+    """The configured backend, opened lazily (nothing is read until `open_view` or a search).
+
+    Views after a commit are built in the background: a request never waits
+    for the index to open once the first view is there.
+    """
     name = str(settings.get("BACKEND") or "whoosh").lower()
     if name == "whoosh":
         from indexer.index.searcher import Searcher
 
         timeout = settings.get("QUERY_TIMEOUT_MS") or None
-        return Searcher(settings["INDEX"], query_timeout_ms=timeout)
+        return Searcher(settings["INDEX"], query_timeout_ms=timeout, background=True)
     raise ValueError(f"unknown BACKEND {name!r}: one of {', '.join(BACKENDS)}")
