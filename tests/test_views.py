@@ -181,3 +181,36 @@ def test_a_worker_starts_without_an_index(tmp_path):
     app = create_app({"TESTING": True, "INDEX": str(tmp_path / "none")})
     open_in_worker(app)  # logs and goes on: /healthz reports the missing index
     assert app.test_client().get("/healthz").status_code == 503
+
+
+def test_an_incremental_commit_reuses_what_unchanged_segments_gave(tmp_path):
+    from indexer.index.segments import SEGMENTS
+
+    from .conftest import build_index
+
+    index_dir = tmp_path / "index"
+    build_index(index_dir, [_archive(tmp_path)], one_segment_per_file=True)
+    archive = tmp_path / "index-staged"  # what the index holds, file by file
+    with Searcher(index_dir, background=True) as searcher:
+        old = searcher.open_view()
+        assert len(old.segments) > 1
+        wafer = _total(searcher, "wafer")
+        read = {id(seg): seg.postings_read for seg in old.segments}
+        loaded = SEGMENTS.loaded
+        # One article added, one changed: a new segment, and a deletion in an old one.
+        _add_article(archive, "new.txt", "Quantum wafer widgets")
+        changed = next(p for p in sorted(archive.iterdir()) if "wafer" in p.read_text("utf-8"))
+        changed.write_text(changed.read_text("utf-8").replace("wafer", "germanium"), "utf-8")
+        _index(index_dir, archive, merge=False)
+        searcher.search(SearchRequest(q="wafer"))
+        searcher.wait_for_swap(30)
+        new = searcher.view()
+        assert new is not old
+        kept = [seg for seg in new.segments if any(seg is o for o in old.segments)]
+        assert len(kept) >= len(old.segments) - 1  # only a segment merged away is not kept
+        assert SEGMENTS.loaded - loaded == len(new.segments) - len(kept)
+        assert _total(searcher, "wafer") == wafer  # +1 new, -1 changed
+        # The unchanged segments' postings of "wafer" were not read again.
+        assert all(seg.postings_read == read[id(seg)] for seg in kept)
+        assert _total(searcher, "germanium") == 1
+        assert new.place_counter.parts[0][1] is old.place_counter.parts[0][1]
