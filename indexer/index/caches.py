@@ -31,6 +31,11 @@ class SizedCache:
             self._entries.move_to_end(key)
             return hit[0]
 
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self.size = 0
+
     def put(self, key, value, weight: int = 1) -> None:
         with self._lock:
             old = self._entries.pop(key, None)

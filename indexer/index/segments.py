@@ -12,8 +12,9 @@ columns, deletions, BM25's averages) is all that each view recomputes,
 with array concatenations.
 
 Postings come from the segment's stored arrays when it has them
-(`postings_arrays`, written once per segment), else from Whoosh's own
-blocks (`whoosh_postings`).
+(`postings_arrays`, written once per segment at the end of an indexing
+run, memory-mapped), else from Whoosh's own blocks (`whoosh_postings`),
+kept in a cache.
 
 The caches are bounded by bytes, shared by all segments, least recently
 used first out: entries of segments that merged away age out.
@@ -29,7 +30,9 @@ import numpy as np
 from indexer.index.caches import DecodedBlocks, SizedCache
 from indexer.index.columns import SegmentArrays, load_segment, load_segment_empty
 from indexer.index.counting import MultiCounter
-from indexer.index.whoosh_postings import read_leaf_postings
+from indexer.index.matches import EMPTY_DOCS, EMPTY_SCORES
+from indexer.index.postings_arrays import open_arrays
+from indexer.index.whoosh_postings import read_leaf_postings, segment_folder, term_key
 
 SEGMENTS_KEPT = 64  # segments whose columns and counters are kept (an index has a few)
 POSTINGS_BYTES = 96 * 2**20  # per-segment postings of terms read, all segments together
@@ -39,16 +42,31 @@ BLOCK_CACHE_BYTES = 24 * 2**20  # decoded posting blocks, all segments together
 class Segment:
     """One segment's columns, place counter and cached postings; never changes."""
 
-    def __init__(self, key, arrays: SegmentArrays):
+    def __init__(self, key, arrays: SegmentArrays, folder=None):
         self.key = key
+        self.folder = folder
+        self.stored = None  # the segment's postings arrays (`postings_arrays`), once written
+        self.look_for_stored()
         self.arrays = arrays
         self.doc_count = arrays.doc_count
         multi, vocab = arrays.multi["places_all"]
         self.place_counter = MultiCounter(multi.codes, multi.docs, multi.indptr, len(vocab))
         self.postings_read = 0  # terms whose postings were read from the files (tests read it)
 
+    def look_for_stored(self) -> None:
+        """Open the segment's postings arrays if they have been written since last looked."""
+        if self.stored is None and self.folder is not None and self.key is not None:
+            self.stored = open_arrays(self.folder, self.key[0])
+
     def postings(self, reader, field: str, btext: bytes):
         """(segment-local docs with deleted ones, weights, block directory or None)."""
+        if self.stored is not None:
+            where = term_key(reader, field, btext)
+            if where is None:  # not in this segment
+                return EMPTY_DOCS, EMPTY_SCORES, None
+            found = self.stored.get(field, where)
+            if found is not None:
+                return found
         key = (self.key, field, btext)
         hit = POSTINGS.get(key)
         if hit is not None:
@@ -80,6 +98,10 @@ class SegmentStore:
         self._lock = threading.Lock()
         self.loaded = 0  # segments read from disk (tests read it)
 
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
     def get(self, reader) -> Segment:
         seg = reader.segment()
         if seg is None:  # Whoosh's EmptyReader: an index with no documents
@@ -89,8 +111,10 @@ class SegmentStore:
             hit = self._items.get(key)
             if hit is not None:
                 self._items.move_to_end(key)
-                return hit
-        segment = Segment(key, load_segment(reader))
+        if hit is not None:
+            hit.look_for_stored()  # an indexing run writes them after its commit
+            return hit
+        segment = Segment(key, load_segment(reader), segment_folder(reader))
         with self._lock:
             self.loaded += 1
             self._items[key] = segment
@@ -102,3 +126,10 @@ class SegmentStore:
 SEGMENTS = SegmentStore()
 POSTINGS = SizedCache(POSTINGS_BYTES)
 DECODED = DecodedBlocks(BLOCK_CACHE_BYTES)
+
+
+def forget_segments() -> None:
+    """Drop every kept segment and cached posting (tests that rewrite an index's files)."""
+    SEGMENTS.clear()
+    POSTINGS.clear()
+    DECODED.clear()

@@ -201,7 +201,7 @@ class IndexView:
                 ids, weights, leaf_blocks = segment.postings(reader, field, btext)
                 blocks.append(leaf_blocks)
                 if len(ids):
-                    docs_parts.append(ids + offset)
+                    docs_parts.append(np.add(ids, offset, dtype=np.int64))
                     tf_parts.append(weights / boost)
         if docs_parts:
             docs = np.concatenate(docs_parts)

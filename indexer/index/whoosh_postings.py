@@ -171,3 +171,36 @@ def read_leaf_postings(reader, field: str, btext: bytes):
         weights.append(m.weight())
         m.next()
     return np.asarray(ids, dtype=np.int64), np.asarray(weights, dtype=np.float32), None
+
+
+def term_key(reader, field: str, btext: bytes) -> int | None:
+    """Where a term's entry sits in its segment's term file: a number unique to the term.
+
+    One hash look-up, no decoding: how stored postings arrays
+    (`postings_arrays`) find a term. None when the segment lacks the term.
+    """
+    try:
+        return reader._terms._range_for_key(field, btext)[0]
+    except (KeyError, AttributeError):
+        return None
+
+
+def field_terms(reader, field: str):
+    """(term bytes, document frequency, `term_key`) of every term of `field` in a segment."""
+    terms = reader._terms
+    fnum = terms._fieldmap.get(field)
+    if fnum is None:
+        return
+    for (name, btext), info in terms.items_from(field, b""):
+        if name != field:
+            break
+        yield btext, info.doc_frequency(), terms._range_for_key(field, btext)[0]
+
+
+def segment_folder(reader):
+    """The folder a segment's files are in, or None (an index in memory, a compound file)."""
+    try:
+        folder = reader.storage().folder
+    except AttributeError:
+        return None
+    return folder
