@@ -372,7 +372,7 @@ class Newsarchive(System):
     def open(self) -> None:
         from indexer.index.searcher import Searcher, warm_up
 
-        warm_up()  # as the service's workers do before their first request
+        warm_up(self.index_dir)  # as gunicorn's master does before it forks the workers
         self.searcher = Searcher(self.index_dir)
         self.searcher.view()  # workers open their index view before taking requests
 

@@ -57,7 +57,7 @@ def warm_up(settings: Mapping) -> None:
     if str(settings.get("BACKEND") or "whoosh").lower() == "whoosh":
         from indexer.index.searcher import warm_up as warm_whoosh
 
-        warm_whoosh()
+        warm_whoosh(settings.get("INDEX") or None)
 
 
 def open_backend(settings: Mapping) -> SearchBackend:
