@@ -209,6 +209,8 @@ def test_an_incremental_commit_reuses_what_unchanged_segments_gave(tmp_path):
         kept = [seg for seg in new.segments if any(seg is o for o in old.segments)]
         assert len(kept) >= len(old.segments) - 1  # only a segment merged away is not kept
         assert SEGMENTS.loaded - loaded == len(new.segments) - len(kept)
+        # The words asked before the commit were read by the new view before its swap.
+        assert new._postings.get(("body", "wafer")) is not None
         assert _total(searcher, "wafer") == wafer  # +1 new, -1 changed
         # The unchanged segments' postings of "wafer" were not read again.
         assert all(seg.postings_read == read[id(seg)] for seg in kept)
