@@ -81,8 +81,18 @@ class Searcher:
         return self._views.get()
 
     def open_view(self) -> IndexView:
-        """Open (or bring up to date) and warm the view now: a worker does it before requests."""
-        return self._views.open()
+        """Open (or bring up to date) and warm the view now: a worker does it before requests.
+
+        Warm: one search of everything (newest first, facets and a page of
+        hits) runs the code paths and reads the pages every search needs,
+        so the first user's search costs what any other first-seen one does.
+        """
+        view = self._views.open()
+        try:
+            self.search(SearchRequest(q="", sort="newest"))
+        except Exception as exc:  # a warm-up never stops a worker; the search will say why
+            log.warning("warming the index view failed: %s", exc)
+        return view
 
     def wait_for_swap(self, timeout: float | None = None) -> None:
         """Wait until a background build that is running has swapped its view in."""
