@@ -117,3 +117,26 @@ def test_arrays_are_slices_of_one_mapping(tmp_path, every_term_stored):
     stored = postings_arrays.PostingsArrays(path)
     docs = stored.arrays["body.docs"]
     assert docs.dtype == np.int32 and not docs.flags.writeable and docs.base is not None
+
+
+def test_phrase_positions_from_the_arrays_equal_those_in_the_blocks(tmp_path, every_term_stored):
+    from indexer.index.phrases import _positions_by_candidate
+    from indexer.index.whoosh_postings import paused_gc
+
+    index_dir = tmp_path / "index"
+    build_index(index_dir, [SEEDS], one_segment_per_file=True)
+    forget_segments()
+    with Searcher(index_dir) as searcher:
+        view = searcher.view()
+        docs = np.flatnonzero(view.live).astype(np.int64)
+        compared = 0
+        words = [("body", "wafer"), ("body", "silicon"), ("title", "无锡"), ("body", "江阴")]
+        for field, word in words:
+            stored = view.phrase_positions(field, word, docs)
+            assert stored is not None
+            with paused_gc():
+                from_blocks = _positions_by_candidate(view.postings_values(field, word, docs), docs)
+            assert stored[0].tolist() == from_blocks[0].tolist()
+            assert stored[1].tolist() == from_blocks[1].tolist()
+            compared += len(stored[1])
+        assert compared

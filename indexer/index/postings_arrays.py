@@ -9,8 +9,10 @@ first-seen query's time. Segments never change once written, so at the
 end of each indexing run every segment that lacks them gets a file
 `<segment id>.postings` holding, for each term in at least `MIN_DOCS` of its
 documents: the documents (int32, segment-local, deleted ones included),
-the weights (float32, exactly what Whoosh decodes) and the block directory
-(each block's last document and file offset, for snippets). Terms are
+the weights (float32, exactly what Whoosh decodes), the block directory
+(each block's last document and file offset, for snippets) and, in the
+title and body, each posting's word positions (int32), which is all a
+phrase check needs from the positions and offsets Whoosh stores. Terms are
 found by `whoosh_postings.term_key` (one hash look-up). Rarer terms are
 read from Whoosh as before: one or two blocks each.
 
@@ -34,6 +36,7 @@ from pathlib import Path
 
 import numpy as np
 
+from indexer.index.phrases import decode_positions_of
 from indexer.index.whoosh_postings import field_terms, paused_gc, read_leaf_postings
 
 log = logging.getLogger("newsarchive.index")
@@ -41,6 +44,7 @@ log = logging.getLogger("newsarchive.index")
 MAGIC = b"NAPOST1\n"
 SUFFIX = ".postings"
 FIELDS = ("title", "body", "grams")
+POSITION_FIELDS = ("title", "body")  # fields whose words phrases are checked in
 MIN_DOCS = 64  # terms in fewer of a segment's documents are read from Whoosh (a block or two)
 ALIGN = 64
 
@@ -59,10 +63,13 @@ def write_segment(reader, path: Path) -> int:
                 continue
             keys, starts, docs, weights = [], [0], [], []
             block_starts, block_max, block_pos = [0], [], []
+            with_positions = field in POSITION_FIELDS and _has_characters(reader, field)
+            has_pos, pos_counts, positions = [], [], []
             for btext, df, key in field_terms(reader, field):
                 if df < MIN_DOCS:
                     continue
-                ids, w, blocks = read_leaf_postings(reader, field, btext)
+                values: list | None = [] if with_positions else None
+                ids, w, blocks = read_leaf_postings(reader, field, btext, values)
                 if blocks is None:  # not Whoosh 3 blocks: left to Whoosh
                     continue
                 keys.append(key)
@@ -72,7 +79,21 @@ def write_segment(reader, path: Path) -> int:
                 block_max.append(blocks[0])
                 block_pos.append(blocks[1])
                 block_starts.append(block_starts[-1] + len(blocks[0]))
+                decoded = decode_positions_of(values) if values else None
+                has_pos.append(decoded is not None and len(decoded[0]) == len(ids))
+                if has_pos[-1]:
+                    pos_counts.append(decoded[0])
+                    positions.append(decoded[1])
+                else:
+                    pos_counts.append(np.zeros(len(ids), dtype=np.int64))
             stored += len(keys)
+            if with_positions:
+                counts = _concat(pos_counts, np.int64)
+                pos_starts = np.zeros(len(counts) + 1, dtype=np.int64)
+                np.cumsum(counts, out=pos_starts[1:])
+                arrays[f"{field}.has_pos"] = np.asarray(has_pos, dtype=np.uint8)
+                arrays[f"{field}.pos_starts"] = pos_starts
+                arrays[f"{field}.positions"] = _concat(positions, np.int32)
             arrays[f"{field}.keys"] = np.asarray(keys, dtype=np.int64)
             arrays[f"{field}.starts"] = np.asarray(starts, dtype=np.int64)
             arrays[f"{field}.docs"] = _concat(docs, np.int32)
@@ -82,6 +103,12 @@ def write_segment(reader, path: Path) -> int:
             arrays[f"{field}.block_pos"] = _concat(block_pos, np.int64)
     _write(path, arrays)
     return stored
+
+
+def _has_characters(reader, field: str) -> bool:
+    from whoosh.formats import Characters
+
+    return type(reader.schema[field].format) is Characters
 
 
 def _concat(parts, dtype) -> np.ndarray:
@@ -149,6 +176,19 @@ class PostingsArrays:
         blo, bhi = int(a[f"{field}.block_starts"][i]), int(a[f"{field}.block_starts"][i + 1])
         blocks = (a[f"{field}.block_max"][blo:bhi], a[f"{field}.block_pos"][blo:bhi])
         return a[f"{field}.docs"][lo:hi], a[f"{field}.weights"][lo:hi], blocks
+
+    def positions(self, field: str, key: int | None):
+        """(docs, where each one's positions start and end, all positions) of a term, or None."""
+        if key is None or f"{field}.has_pos" not in self.arrays:
+            return None
+        keys = self.arrays[f"{field}.keys"]
+        i = int(np.searchsorted(keys, key))
+        if i >= len(keys) or int(keys[i]) != key or not self.arrays[f"{field}.has_pos"][i]:
+            return None
+        a = self.arrays
+        lo, hi = int(a[f"{field}.starts"][i]), int(a[f"{field}.starts"][i + 1])
+        pos_starts = a[f"{field}.pos_starts"][lo : hi + 1]
+        return a[f"{field}.docs"][lo:hi], pos_starts, a[f"{field}.positions"]
 
 
 def open_arrays(gen_dir: Path, segment_id: str) -> PostingsArrays | None:

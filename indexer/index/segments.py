@@ -58,6 +58,19 @@ class Segment:
         if self.stored is None and self.folder is not None and self.key is not None:
             self.stored = open_arrays(self.folder, self.key[0])
 
+    def positions(self, reader, field: str, btext: bytes):
+        """(docs, their positions' starts and ends, positions) from the stored arrays, or None.
+
+        An empty answer when the segment lacks the term; None when its
+        positions are not stored (read them from Whoosh's blocks then).
+        """
+        if self.stored is None:
+            return None
+        where = term_key(reader, field, btext)
+        if where is None:
+            return EMPTY_DOCS, np.zeros(1, dtype=np.int64), EMPTY_DOCS
+        return self.stored.positions(field, where)
+
     def postings(self, reader, field: str, btext: bytes):
         """(segment-local docs with deleted ones, weights, block directory or None)."""
         if self.stored is not None:

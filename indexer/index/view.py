@@ -268,6 +268,40 @@ class IndexView:
                     leaf_values(leaf, field, btext, leaf_blocks, local, offset, found, cache)
         return found
 
+    def phrase_positions(self, field: str, term: str, docs: np.ndarray):
+        """(index into `docs`, position) of every occurrence of `term` in sorted `docs`.
+
+        From the segments' stored arrays (`postings_arrays`), without
+        decoding a posting block; None when a segment holding the term has
+        no stored positions for it.
+        """
+        btext = term.encode("utf-8")
+        idx_parts, pos_parts = [], []
+        for segment, (reader, offset) in zip(self.segments, self.leaves, strict=True):
+            lo, hi = np.searchsorted(docs, [offset, offset + segment.doc_count])
+            if lo == hi:
+                continue
+            found = segment.positions(reader, field, btext)
+            if found is None:
+                return None
+            term_docs, starts, positions = found
+            if not len(term_docs):
+                continue
+            local = docs[lo:hi] - offset
+            rows = np.minimum(np.searchsorted(term_docs, local), len(term_docs) - 1)
+            hit = term_docs[rows] == local
+            rows = rows[hit]
+            first, counts = starts[rows], starts[rows + 1] - starts[rows]
+            ends = np.cumsum(counts)
+            take = np.repeat(first - (ends - counts), counts) + np.arange(
+                int(ends[-1]) if len(ends) else 0
+            )
+            idx_parts.append(np.repeat(np.flatnonzero(hit) + lo, counts))
+            pos_parts.append(positions[take].astype(np.int64))
+        if not idx_parts:
+            return EMPTY_DOCS, EMPTY_DOCS
+        return np.concatenate(idx_parts), np.concatenate(pos_parts)
+
     def term_matches(self, field: str, term: str) -> Matches:
         docs, tfs = self.postings(field, term)
         if not len(docs):
