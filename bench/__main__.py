@@ -8,6 +8,7 @@ python -m bench relevance --systems newsarchive,fts5,opensearch
 python -m bench extract            # extraction quality against trafilatura (bench/extract.py)
 python -m bench bigfile --size 20000   # indexing by file layout: docs/s, peak RSS, vs FTS5
 python -m bench extract-snapshot --out /tmp/before.jsonl   # readers' output, for cmp
+python -m bench fresh --index DIR SOURCES...   # first request after a restart and a commit
 """
 
 from __future__ import annotations
@@ -165,6 +166,23 @@ def snapshot_command(index_dir, out):
     from bench.snapshot import snapshot
 
     click.echo(f"{snapshot(index_dir, out)} answers written to {out}")
+
+
+@cli.command("fresh")
+@click.option("--index", "index_dir", type=click.Path(exists=True, path_type=Path), required=True)
+@click.option(
+    "--workdir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("bench/results/work/fresh"),
+    show_default=True,
+    help="Where the copy of the index goes (an article is added to it).",
+)
+@click.argument("sources", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+def fresh_command(index_dir, workdir, sources):
+    """First request after a gunicorn start and after a commit, on a copy of INDEX."""
+    from bench.fresh import run
+
+    click.echo(json.dumps(run(index_dir, list(sources), workdir), indent=1))
 
 
 @cli.command("devset")

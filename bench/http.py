@@ -1,10 +1,18 @@
 """The service under load: gunicorn with deploy/gunicorn.conf.py, driven by wrk.
 
+First, one request at a time, each benchmark query once as soon as the
+workers answer /healthz (its first run in whichever worker takes it: the
+*first-seen* latency, the headline), then again after every worker has
+seen it (*repeated*). Each answer's `took_ms` is the time inside the
+search, so latency minus `took_ms` is what the request spends outside it
+(routing, the result object, JSON, HTTP).
+
 Why wrk: it is in Debian's packages, costs little CPU next to the server on
 a two-core machine, and its Lua hooks let every connection cycle through the
 benchmark's queries (each a real /api/search with filters, snippets and
-facets). Before the timed run every query is sent a few times so that each
-worker has opened the index, as a running service would have.
+facets), each followed by variants of it restricted to one month
+(`mixed_paths`): a mix of requests seen before and requests seen for the
+first time whose words are not.
 
 Memory per worker is read from /proc after the run: RSS (pages the worker
 touches, shared ones included), its peak (VmHWM) and PSS (shared pages
@@ -67,6 +75,57 @@ def request_path(q: Query) -> str:
     return "/api/search?" + urllib.parse.urlencode(params)
 
 
+def mixed_paths(queries: list[Query], months: int = 60) -> list[str]:
+    """Each query, then variants of it restricted to one month (new requests, known words)."""
+    paths = []
+    for m in range(months + 1):
+        for q in queries:
+            if not m:
+                paths.append(request_path(q))
+            elif not q.date_from and not q.date_to:
+                year, month = 2015 + (m - 1) // 12, (m - 1) % 12 + 1
+                last = 28 if month == 2 else 30
+                paths.append(
+                    request_path(q)
+                    + f"&date_from={year}-{month:02d}-01&date_to={year}-{month:02d}-{last}"
+                )
+    return paths
+
+
+def _timed(url: str) -> tuple[float, float | None]:
+    """(milliseconds to answer, the answer's own `took_ms`)."""
+    started = time.perf_counter()
+    with urllib.request.urlopen(url, timeout=120) as response:
+        body = response.read()
+    elapsed = (time.perf_counter() - started) * 1000
+    try:
+        took = json.loads(body).get("took_ms")
+    except ValueError:
+        took = None
+    return elapsed, took
+
+
+def one_at_a_time(base: str, paths: list[str]) -> dict:
+    """Latency of each path asked once, in order, one request at a time."""
+    from bench.measure import percentile
+
+    times, outside = [], []
+    for path in paths:
+        elapsed, took = _timed(base + path)
+        times.append(elapsed)
+        if took is not None:
+            outside.append(elapsed - took)
+    return {
+        "requests": len(times),
+        "p50_ms": round(percentile(times, 50), 2),
+        "p95_ms": round(percentile(times, 95), 2),
+        "max_ms": round(max(times), 2),
+        "first_request_ms": round(times[0], 2),
+        "outside_p50_ms": round(percentile(outside, 50), 2) if outside else None,
+        "times_ms": [round(t, 2) for t in times],
+    }
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -108,13 +167,15 @@ def http_benchmark(
     )
     startup = time.perf_counter() - started
     try:
+        first_seen = one_at_a_time(base, paths)
         statuses: dict[int, int] = {}
         with ThreadPoolExecutor(max_workers=connections) as pool:
             for status in pool.map(lambda p: _get(base + p), paths * 3):
                 statuses[status] = statuses.get(status, 0) + 1
+        repeated = one_at_a_time(base, paths)
         idle = {pid: rss_kb(pid) for pid in _workers(proc.pid)}
         with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-            script.write(_LUA % ", ".join(json.dumps(p) for p in paths))
+            script.write(_LUA % ", ".join(json.dumps(p) for p in mixed_paths(queries)))
         try:
             out = subprocess.run(
                 [
@@ -162,6 +223,8 @@ def http_benchmark(
         "wrk_threads": threads,
         "queries": len(paths),
         "startup_seconds": round(startup, 2),
+        "first_seen": first_seen,
+        "repeated": repeated,
         "warmup_statuses": statuses,
         "requests": stats["requests"],
         "requests_per_second": round(stats["requests"] / duration, 1),

@@ -4,9 +4,12 @@ Why these: they cover what makes search slow or wrong in a bilingual
 archive. Common words match a large share of the corpus (scoring and
 facet-counting cost grows with matches); Chinese words split into several
 terms; mixed queries cross the two analysers; phrases need positions; place
-and date filters narrow the matches the facets count. Each query asks for
-the 10 best hits with a highlighted snippet, and for month and place facet
-counts.
+and date filters narrow the matches the facets count. Broad queries (one
+common word in either language, a big place name, two common words) match
+a quarter to a half of the archive each: most real queries are like them,
+and most are seen only once, so the report leads with each query's first
+run (see `bench.run`). Each query asks for the 10 best hits with a
+highlighted snippet, and for month and place facet counts.
 
 Place filters are written as a user would type them (English or Chinese);
 each system resolves them through the same gazetteer to a place id and
@@ -22,7 +25,7 @@ from dataclasses import asdict, dataclass
 class Query:
     id: str
     q: str
-    kind: str  # en | zh | mixed | phrase
+    kind: str  # en | zh | mixed | phrase | broad
     location: str | None = None
     date_from: str | None = None  # YYYY-MM-DD
     date_to: str | None = None
@@ -68,6 +71,14 @@ QUERIES: tuple[Query, ...] = (
     ),
     Query("filter-only-ish", "China", "en", location="Beijing", date_from="2023-01-01"),
     Query("zh-rare", "光伏 硅片", "zh", location="江阴"),
+    Query("broad-en-word", "industry", "broad"),
+    Query("broad-en-word2", "technology", "broad"),
+    Query("broad-zh-word", "产业", "broad"),
+    Query("broad-zh-word2", "中国", "broad"),
+    Query("broad-place", "Jiangsu", "broad"),
+    Query("broad-place-zh", "上海", "broad"),
+    Query("broad-en-two", "investment cooperation", "broad"),
+    Query("broad-zh-two", "企业 投资", "broad"),
 )
 
 

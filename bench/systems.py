@@ -379,8 +379,9 @@ class Newsarchive(System):
     def open(self) -> None:
         from indexer.search.backend import open_backend, warm_up
 
-        warm_up({})  # as the service's workers do before their first request
+        warm_up(self.settings())  # as gunicorn's master does before it forks the workers
         self.searcher = open_backend(self.settings())
+        self.searcher.open_view()  # workers open their index view before taking requests
 
     def search(self, query: Query) -> Outcome:
         from indexer.search.request import SearchRequest

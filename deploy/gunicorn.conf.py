@@ -4,7 +4,9 @@ Search is CPU-bound: one worker per core, a few threads each so a slow
 client does not hold a core. `preload_app` imports the app (and loads
 jieba's dictionary and the gazetteer, see service.search_index.warm_up) once
 in the master, so forked workers share those pages instead of each loading
-its own. Every value can be overridden by environment variables
+its own. `post_fork` then has each worker open and warm its index view
+before it takes a request (see service.search_index.open_in_worker), so no
+user request waits for the index to open. Every value can be overridden by environment variables
 (NEWSARCHIVE_BIND, NEWSARCHIVE_WORKERS, NEWSARCHIVE_THREADS, ...).
 """
 
@@ -48,3 +50,10 @@ if _control_socket:
     control_socket = _control_socket
 else:
     control_socket_disable = True
+
+
+def post_fork(server, worker):
+    """Each worker opens and warms its index view before it takes a request."""
+    from service.search_index import open_in_worker
+
+    open_in_worker(worker.app.wsgi())

@@ -25,7 +25,10 @@ class ConfigError(RuntimeError):
 
 
 def create_app(test_config: dict | None = None) -> Flask:
+    from service.json_provider import FastJSONProvider
+
     app = Flask(__name__, instance_relative_config=True)
+    app.json = FastJSONProvider(app)
     app.config.from_mapping({s.name: s.default for s in SETTINGS})
     app.config["ENV_NAME"] = "development"
     app.json.ensure_ascii = False

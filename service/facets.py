@@ -10,11 +10,13 @@ under every filter except its own (multi-select), from the index's columns.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from werkzeug.datastructures import MultiDict
 
-from indexer.extract.gazetteer import load_gazetteer
+from indexer.extract.gazetteer import LEVEL_RANK, load_gazetteer
 from indexer.search.places import resolve_places
-from service.links import url_with
+from service.links import encoded_pair, joined_url, url_with
 from service.timeline import chosen_period, parent_period, timeline_window
 
 LANG_LABELS = {"en": "English", "zh": "中文", "mixed": "Mixed 混合"}
@@ -46,17 +48,28 @@ class Facet:
         self.args = args
         self.path = path
         self.limit = limit
+        # This page's parameters but the page, encoded once for every toggle link.
+        self._pairs = [(k, v) for k, v in args.items(multi=True) if k != "page"]
+        self._encoded = [encoded_pair(k, v) for k, v in self._pairs]
 
     def selected_values(self) -> list[str]:
         return [v for v in self.args.getlist(self.param) if v]
 
-    def entry(self, value, label, count, selected) -> dict:
+    def toggle_url(self, value: str) -> str:
+        """`toggled_url(self.args, self.path, self.param, value)`, from the encoded parameters."""
+        pair = (self.param, value)
+        if pair in self._pairs:
+            kept = [e for p, e in zip(self._pairs, self._encoded, strict=True) if p != pair]
+            return joined_url(self.path, kept)
+        return joined_url(self.path, [*self._encoded, encoded_pair(*pair)])
+
+    def entry(self, value, label, count, selected, toggle_value=None) -> dict:
         return {
             "value": value,
             "label": label,
             "count": count,
             "selected": selected,
-            "toggle_url": toggled_url(self.args, self.path, self.param, value),
+            "toggle_url": self.toggle_url(value if toggle_value is None else toggle_value),
         }
 
     def facet_results(self, counts: dict) -> list[dict]:
@@ -103,14 +116,25 @@ class LocationFacet(Facet):
                 by_id.setdefault(pid, value)
         out = []
         per_level: dict[str, int] = {}
+        # Counts come most frequent first: once every level has its `limit`
+        # places and every selected place is listed, the rest is skipped unread.
+        open_levels = len(LEVEL_RANK)
+        unlisted = set(selected_ids)
+        level_of = _levels(gazetteer)
         for pid, count in counts.get("location", []):
-            place = gazetteer.get(pid)
-            if place is None:
+            if not open_levels and not unlisted:
+                break
+            level = level_of.get(pid)
+            if level is None:
                 continue
             selected = pid in selected_ids
-            per_level[place.level] = per_level.get(place.level, 0) + 1
-            if per_level[place.level] > self.limit and not selected:
+            n = per_level[level] = per_level.get(level, 0) + 1
+            if n == self.limit:
+                open_levels -= 1
+            if n > self.limit and not selected:
                 continue
+            unlisted.discard(pid)
+            place = gazetteer.get(pid)
             out.append(self._place_entry(place, count, selected, by_id.get(pid, pid)))
         seen = {e["value"] for e in out}
         for pid in selected_ids:
@@ -119,8 +143,7 @@ class LocationFacet(Facet):
         return out
 
     def _place_entry(self, place, count, selected, toggle_value):
-        entry = self.entry(place.id, place.label, count, selected)
-        entry["toggle_url"] = toggled_url(self.args, self.path, self.param, toggle_value)
+        entry = self.entry(place.id, place.label, count, selected, toggle_value)
         entry["name"] = place.name_en
         entry["name_zh"] = place.name_zh
         entry["level"] = place.level
@@ -133,20 +156,23 @@ class MonthFacet(Facet):
 
     name = "month"
     counts_key = "month"
+    _undated: list | None = None  # this page's encoded parameters but its dates
 
     def _selected(self):
         return chosen_period(self.args.get("date_from"), self.args.get("date_to"))
 
     def _toggle(self, value: str | None) -> str:
         """This page with the date filter set to `value`, or without one."""
-        pairs = [
-            (k, v)
-            for k, v in self.args.items(multi=True)
-            if k not in ("date_from", "date_to", "page")
-        ]
-        if value:
-            pairs += [("date_from", value), ("date_to", value)]
-        return url_with(self.path, pairs)
+        if self._undated is None:
+            self._undated = [
+                e
+                for (k, _v), e in zip(self._pairs, self._encoded, strict=True)
+                if k not in ("date_from", "date_to")
+            ]
+        if not value:
+            return joined_url(self.path, self._undated)
+        dates = [encoded_pair("date_from", value), encoded_pair("date_to", value)]
+        return joined_url(self.path, [*self._undated, *dates])
 
     def date_entry(self, value: str, count: int, selected: bool, toggle: str | None) -> dict:
         return {
@@ -217,6 +243,12 @@ FACETS = (DateFacet, MonthFacet, YearFacet, LocationFacet, LangFacet, SourceFace
 
 def facet_results(counts: dict, args: MultiDict, path: str, limit: int) -> dict:
     return {cls.name: cls(args, path, limit).facet_results(counts) for cls in FACETS}
+
+
+@lru_cache(maxsize=4)
+def _levels(gazetteer) -> dict[str, str]:
+    """Each place id's level (one dict look-up per counted place, per request)."""
+    return {place.id: place.level for place in gazetteer}
 
 
 def _with_selected(out, selected, make):

@@ -8,13 +8,31 @@ filters, not its page: they order and count for themselves.
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
+from functools import lru_cache
+from urllib.parse import quote_plus, urlencode
 
 
 def url_with(path: str, pairs) -> str:
     """`path` with a query string of `pairs`, or bare when there are none."""
     pairs = list(pairs)
     return path + ("?" + urlencode(pairs) if pairs else "")
+
+
+@lru_cache(maxsize=8192)
+def encoded_pair(key: str, value: str) -> str:
+    """One `key=value` of a query string, exactly as `urlencode` writes it.
+
+    A results page links every facet value (hundreds of places) to the same
+    query with that value switched: encoding each value once per process,
+    and the request's own parameters once per request, took the page's
+    links from most of a request's time outside the search to a small part.
+    """
+    return quote_plus(key) + "=" + quote_plus(value)
+
+
+def joined_url(path: str, encoded: list[str]) -> str:
+    """`url_with` for pairs already encoded by `encoded_pair`."""
+    return path + ("?" + "&".join(encoded) if encoded else "")
 
 
 def with_url(summary: dict) -> dict:

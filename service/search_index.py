@@ -1,20 +1,26 @@
 """The index searcher, opened once per process and shared by its threads.
 
 Like flaskr's `db.py`: `get_searcher()` hands out the resource, `init_app`
-registers it. The searcher is created lazily in each worker (after
-gunicorn forks), so no open file is shared between processes; what is worth
-sharing, jieba's dictionary and the gazetteer, is loaded by `warm_up()`
-before the fork when gunicorn preloads the app.
+registers it. The searcher is created in each worker after gunicorn forks
+(`open_in_worker`, from deploy/gunicorn.conf.py's `post_fork`), so no open
+file is shared between processes, and it opens and warms its index view
+there, before the worker takes a request: no user request opens the index.
+What is worth sharing, jieba's dictionary and the gazetteer, is loaded by
+`warm_up()` before the fork when gunicorn preloads the app.
 """
 
 from __future__ import annotations
 
+import gc
+import logging
 import threading
 
 from flask import Flask, current_app
 
 from indexer.search.backend import Exporting, SearchBackend, open_backend
-from indexer.search.errors import NotSupported
+from indexer.search.errors import BackendUnavailable, IndexMissing, NotSupported
+
+log = logging.getLogger("newsarchive.service")
 
 _KEY = "newsarchive.searcher"
 _lock = threading.Lock()
@@ -45,6 +51,37 @@ def warm_up() -> None:
     from indexer.search.backend import warm_up as warm_backend
 
     warm_backend(current_app.config)
+    settle_heap()
+
+
+def open_in_worker(app: Flask) -> None:
+    """Open the searcher and warm its index view in this (freshly forked) worker.
+
+    Without an index yet, or with the cluster down, the worker starts
+    anyway: /healthz says so, and the first search once it is there opens it.
+    """
+    with app.app_context():
+        try:
+            get_searcher().open_view()
+        except IndexMissing as exc:
+            log.warning("no index to open yet: %s", exc)
+        except BackendUnavailable as exc:
+            log.warning("the search backend is not reachable yet: %s", exc)
+    settle_heap()
+
+
+def settle_heap() -> None:
+    """Exempt what is loaded by now from Python's cyclic garbage collector.
+
+    jieba's dictionary, the gazetteer and the index's columns are millions
+    of long-lived objects; every full collection walked them all, several
+    milliseconds charged to whichever request happened to allocate at the
+    wrong moment. `gc.freeze()` moves them to a generation the collector
+    skips (and, before the fork, keeps it from writing to pages the workers
+    share). Objects made later are collected as usual.
+    """
+    gc.collect()
+    gc.freeze()
 
 
 def close_searcher(app: Flask) -> None:

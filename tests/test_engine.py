@@ -114,11 +114,16 @@ def test_snippets_and_phrases_are_the_same_from_what_a_view_keeps_or_evicts(
         assert view.decoded.size > 0  # the first pass kept blocks...
         assert view.phrases.size > 0  # ...and verified phrases
         again = answers(searcher)  # served from what was kept
+        # Decoded blocks are kept per segment for the whole process (views share them).
+        kept_blocks = view.decoded.limit
         view.decoded.limit = view.phrases.limit = 0  # nothing kept: all read again
-        view.decoded.put_block(("x",), np.arange(3), [b"a", b"b", b"c"])
-        view.phrases.put(("y",), None, 1)
-        assert view.decoded.size == view.phrases.size == 0
-        uncached = answers(searcher)
+        try:
+            view.decoded.put_block(("x",), np.arange(3), [b"a", b"b", b"c"])
+            view.phrases.put(("y",), None, 1)
+            assert view.decoded.size == view.phrases.size == 0
+            uncached = answers(searcher)
+        finally:
+            view.decoded.limit = kept_blocks
     assert first == again == uncached
     assert any("<mark>" in s for _total, hits in first for s, _t in hits)
 

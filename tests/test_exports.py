@@ -11,7 +11,7 @@ import tracemalloc
 
 import pytest
 
-from indexer.index import exporting, searcher
+from indexer.index import exporting, views
 from indexer.index.searcher import Searcher
 from indexer.search.errors import QueryError
 from indexer.search.request import SearchRequest
@@ -186,7 +186,7 @@ def test_backend_export_searches_at_once_and_reads_as_consumed(any_index):
         assert first["body"] and first["id"]
         with pytest.raises(QueryError):  # the query fails before any article is read
             backend.export(SearchRequest(q="the"), limit=10)
-        assert backend._pinned == {}
+        assert backend._views._pinned == {}
 
 
 def test_an_export_keeps_reading_its_index_after_an_indexing_run_replaced_it(tmp_path, monkeypatch):
@@ -195,7 +195,7 @@ def test_an_export_keeps_reading_its_index_after_an_indexing_run_replaced_it(tmp
     shutil.copytree(SEEDS, archive)
     build_index(tmp_path / "index", [archive], workers=1)
     monkeypatch.setattr(exporting, "BATCH", 1)
-    monkeypatch.setattr(searcher, "RETIRE_AFTER", -1.0)  # retire views at once
+    monkeypatch.setattr(views, "RETIRE_AFTER", -1.0)  # retire views at once
     with Searcher(tmp_path / "index") as backend:
         expected = [h["id"] for h in backend.search(SearchRequest(per_page=100)).hits]
         articles = iter(backend.export(SearchRequest(), limit=100))
@@ -205,7 +205,7 @@ def test_an_export_keeps_reading_its_index_after_an_indexing_run_replaced_it(tmp
         backend.search(SearchRequest(q="wafer"))  # a new view; the old one is retired
         got += [a["id"] for a in articles]
         assert got == expected
-        assert backend._pinned == {} and backend._retired == []  # closed once read
+        assert backend._views._pinned == {} and backend._views._retired == []  # closed once read
 
 
 def test_the_version_names_the_commit_and_changes_with_it(tmp_path):

@@ -119,7 +119,7 @@ def test_feed_answers_the_same_to_every_language_and_cookie(newsroom_client):
 
 def test_an_indexing_run_that_changes_the_index_changes_etag_and_feed(tmp_path):
     from service import create_app
-    from service.search_index import close_searcher
+    from service.search_index import close_searcher, get_searcher
 
     archive = tmp_path / "archive"
     shutil.copytree(SEEDS, archive)
@@ -133,6 +133,11 @@ def test_an_indexing_run_that_changes_the_index_changes_etag_and_feed(tmp_path):
             "utf-8",
         )
         build_index(tmp_path / "index", [archive], workers=1)
+        # The service builds the view of the new commit aside and swaps it in.
+        with app.app_context():
+            searcher = get_searcher()
+        searcher.view()
+        searcher.wait_for_swap(30)
         after = client.get("/feed.atom", headers={"If-None-Match": before.headers["ETag"]})
         assert after.status_code == 200
         assert after.headers["ETag"] != before.headers["ETag"]

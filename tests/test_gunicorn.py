@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import time
 
 import pytest
 
@@ -34,9 +35,16 @@ def test_gunicorn_serves_search_and_sees_new_documents_without_restart(tmp_path)
             "Title: Zeppelin factory opens in Wuxi\n\nA zeppelin factory opened in Wuxi.", "utf-8"
         )
         run_indexer("index", archive, "--index", index_dir)
-        # Every worker must see it: ask more times than there are workers.
-        for _ in range(8):
+        # The first requests after the commit are answered by the previous view
+        # while each worker builds the next one aside; then every worker must
+        # see it: eight answers in a row, more than there are workers.
+        deadline = time.monotonic() + 60
+        in_a_row = 0
+        while in_a_row < 8:
+            assert time.monotonic() < deadline, "a worker kept its old view"
             status, body = fetch(base, "/api/search", q="zeppelin")
-            assert status == 200 and body["total"] == 1
+            assert status == 200 and body["total"] in (0, 1)
+            in_a_row = in_a_row + 1 if body["total"] == 1 else 0
+            time.sleep(0.05 if in_a_row == 0 else 0)
     finally:
         stop(proc)

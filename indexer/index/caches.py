@@ -31,6 +31,17 @@ class SizedCache:
             self._entries.move_to_end(key)
             return hit[0]
 
+    def recent_keys(self, count: int) -> list:
+        """The `count` most recently used keys, most recent first."""
+        with self._lock:
+            keys = list(self._entries)
+        return keys[: -count - 1 : -1] if count else []
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self.size = 0
+
     def put(self, key, value, weight: int = 1) -> None:
         with self._lock:
             old = self._entries.pop(key, None)

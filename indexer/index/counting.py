@@ -72,3 +72,24 @@ class MultiCounter:
         words = np.packbits(mask, bitorder="little").view(np.uint64)
         counts[self.frequent] += np.bitwise_count(self.bitmaps & words).sum(axis=1, dtype=np.int64)
         return counts
+
+
+class SegmentedCounter:
+    """A `MultiCounter` per segment, summed: what one segment counts is kept across views.
+
+    Each part is (first document, segment's counter, its codes in the view's
+    vocabulary). Counts are the same as one counter over the whole view:
+    each document is in exactly one segment.
+    """
+
+    def __init__(self, parts: list, n_values: int):
+        self.parts = parts
+        self.n_values = n_values
+
+    def count(self, selected: np.ndarray) -> np.ndarray:
+        counts = np.zeros(self.n_values, dtype=np.int64)
+        for offset, counter, remap in self.parts:
+            lo, hi = np.searchsorted(selected, [offset, offset + counter.n_docs])
+            if lo < hi and len(remap):
+                counts[remap] += counter.count(selected[lo:hi] - offset)
+        return counts

@@ -31,6 +31,16 @@ def verify_phrase(view, field: str, words: list[str], docs: np.ndarray, budget=N
     fmt = view.schema[field].format
     keep = len(docs) <= PHRASE_KEEP_CANDIDATES
     with paused_gc():
+        if type(fmt) is Characters:
+            # Positions stored beside the postings (`postings_arrays`) need no
+            # block decoded; words without them are read from their blocks.
+            located = {}
+            for w in dict.fromkeys(words):
+                if budget is not None:
+                    budget.check()
+                located[w] = view.phrase_positions(field, w, docs)
+            if all(v is not None for v in located.values()):
+                return _keys_in_order(words, located, docs)
         values = {}
         for w in dict.fromkeys(words):
             if budget is not None:
@@ -63,6 +73,11 @@ def _phrase_matches(words: list[str], values: dict, docs: np.ndarray) -> np.ndar
         if decoded is None:
             return None
         located[w] = decoded
+    return _keys_in_order(words, located, docs)
+
+
+def _keys_in_order(words: list[str], located: dict, docs: np.ndarray) -> np.ndarray:
+    """Which candidates hold `words` in order, from each word's (candidate, position) arrays."""
     keys = None
     for k, w in enumerate(words):
         idx, pos = located[w]
@@ -95,7 +110,20 @@ def _positions_by_candidate(by_doc: dict, docs: np.ndarray):
     """(candidate index, position) of every occurrence in `by_doc`'s values."""
     if not by_doc:
         return EMPTY_DOCS, EMPTY_DOCS
-    raw = list(by_doc.values())
+    decoded = decode_positions_of(list(by_doc.values()))
+    if decoded is None:
+        return None
+    counts, positions = decoded
+    docnums = np.fromiter(by_doc, dtype=np.int64, count=len(by_doc))
+    return np.repeat(np.searchsorted(docs, docnums), counts), positions
+
+
+def decode_positions_of(raw: list[bytes]):
+    """(occurrences per value, their positions) of `Characters` posting values, or None.
+
+    None when the values are not shaped as expected (then they are
+    decoded one by one).
+    """
     # Each value: a big-endian occurrence count, then pickle protocol 2
     # (header, body, STOP). The spliced pickle is MARK, the bodies, LIST.
     counts = np.frombuffer(b"".join(v[:_INT_SIZE] for v in raw), dtype=">u4").astype(np.int64)
@@ -116,8 +144,7 @@ def _positions_by_candidate(by_doc: dict, docs: np.ndarray):
     running = np.cumsum(deltas)
     firsts = np.cumsum(counts) - counts
     positions = running - np.repeat(running[firsts] - deltas[firsts], counts)
-    docnums = np.fromiter(by_doc, dtype=np.int64, count=len(by_doc))
-    return np.repeat(np.searchsorted(docs, docnums), counts), positions
+    return counts, positions
 
 
 def _phrase_matches_by_doc(fmt, words: list[str], values: dict, docs: np.ndarray) -> np.ndarray:

@@ -1,10 +1,9 @@
 """The search facade: one object per process, plain objects in and out.
 
 `Searcher` is opened once per process and shared by all threads. Each call
-takes the current `IndexView` (an immutable snapshot); when an indexing run
-has committed, or a rebuild has swapped the generation, the next call builds
-a new view and later calls use it. Views being used by other threads are
-never closed under them; retired ones are closed after a grace period.
+takes the current `IndexView` (an immutable snapshot) from `views.CurrentView`,
+which builds the next one after a commit (in the background, for the
+service) and retires old ones.
 
 `search()` returns a `SearchResult` of plain data: the JSON API and the HTML
 page render the very same object.
@@ -13,7 +12,6 @@ page render the very same object.
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -28,14 +26,16 @@ from indexer.index.facet_counts import count_facets
 from indexer.index.filters import filter_mask
 from indexer.index.related import related_articles
 from indexer.index.relaxing import RELAX_BELOW, relaxed_matches
+from indexer.index.segments import SEGMENTS
 from indexer.index.selection import Selection, page_of
 from indexer.index.snippets import spans_for_docs, term_spans
 from indexer.index.store import IndexStore
 from indexer.index.suggestions import suggest
 from indexer.index.view import IndexView
+from indexer.index.views import CurrentView
 from indexer.search.budget import Budget
 from indexer.search.dates import date_bound, month_within
-from indexer.search.errors import FilterError, IndexMissing
+from indexer.search.errors import FilterError
 from indexer.search.fragments import fragment_of, wants_bigrams
 from indexer.search.places import place_dicts, place_expansions, place_label, resolve_places
 from indexer.search.query import QueryError, parse_query
@@ -44,8 +44,6 @@ from indexer.search.snippets import make_snippet, mark
 from indexer.search.summaries import doc_summary
 
 log = logging.getLogger("newsarchive.search")
-
-RETIRE_AFTER = 120.0
 
 __all__ = ["Searcher"]
 
@@ -69,59 +67,42 @@ class Found:
 
 
 class Searcher:
-    def __init__(self, index_dir, query_timeout_ms: float | None = None):
-        """`query_timeout_ms`: each search's time budget (see `budget`); None: no limit."""
+    def __init__(self, index_dir, query_timeout_ms: float | None = None, *, background=False):
+        """`query_timeout_ms`: each search's time budget (see `budget`); None: no limit.
+
+        `background`: build views after commits in a thread, serving the
+        previous view meanwhile (see `views`).
+        """
         self.query_timeout = None if query_timeout_ms is None else query_timeout_ms / 1000
         self.store = IndexStore(index_dir)
-        self._lock = threading.Lock()
-        self._view: IndexView | None = None
-        self._generation: str | None = None
-        self._ix = None
-        self._retired: list[tuple[float, object]] = []
-        self._pinned: dict[int, int] = {}  # id(whoosh searcher) -> exports still reading it
+        self._views = CurrentView(self.store, background=background)
 
     # -- keeping current ---------------------------------------------------
     def view(self) -> IndexView:
-        """The view of the latest committed index (opening it if needed)."""
-        current = self.store.current_name()
-        view = self._view
-        if view is not None and current == self._generation:
-            try:
-                if view.searcher.up_to_date():
-                    return view
-            except OSError:
-                pass
-        with self._lock:
-            current = self.store.current_name()
-            if current is None:
-                raise IndexMissing(f"no index in {self.store.root}")
-            if self._view is not None and current == self._generation:
-                try:
-                    if self._view.searcher.up_to_date():
-                        return self._view
-                except OSError:
-                    pass
-            if current != self._generation or self._ix is None:
-                self._ix = self.store.open(self.store.root / current)
-            view = IndexView(self._ix.searcher(), load_gazetteer())
-            if self._view is not None:
-                self._retired.append((time.monotonic(), self._view.searcher))
-            self._view, self._generation = view, current
-            self._close_retired()
-            return view
+        """The view to answer from now (see `views.CurrentView.get`)."""
+        return self._views.get()
 
-    def _close_retired(self):
-        now = time.monotonic()
-        keep = []
-        for retired_at, searcher in self._retired:
-            if now - retired_at > RETIRE_AFTER and id(searcher) not in self._pinned:
-                try:
-                    searcher.close()
-                except Exception:
-                    pass
-            else:
-                keep.append((retired_at, searcher))
-        self._retired = keep
+    def open_view(self) -> IndexView:
+        """Open (or bring up to date) and warm the view now: a worker does it before requests.
+
+        Warm: one search of everything (newest first, facets and a page of
+        hits) runs the code paths and reads the pages every search needs,
+        so the first user's search costs what any other first-seen one does.
+        """
+        view = self._views.open()
+        try:
+            self.search(SearchRequest(q="", sort="newest"))
+        except Exception as exc:  # a warm-up never stops a worker; the search will say why
+            log.warning("warming the index view failed: %s", exc)
+        return view
+
+    def wait_for_swap(self, timeout: float | None = None) -> None:
+        """Wait until a background build that is running has swapped its view in."""
+        self._views.wait_for_swap(timeout)
+
+    @property
+    def views_built(self) -> int:
+        return self._views.views_built
 
     def _with_retry(self, fn):
         """Run fn(view); if the files under an old view vanished, retry on a new one.
@@ -138,26 +119,14 @@ class Searcher:
                 return fn(view)
         except (OSError, EOFError) as exc:
             log.warning("index changed under a request (%s); retrying", exc)
-            with self._lock:
-                self._view = None
-                self._generation = None
+            self._views.forget()
             view = self.view()
             with view.lock:
                 return fn(view)
 
     def close(self) -> None:
         """Close every searcher this object opened (the process is done with it)."""
-        with self._lock:
-            if self._view is not None:
-                self._retired.append((float("-inf"), self._view.searcher))
-                self._view = None
-                self._generation = None
-            for _when, searcher in self._retired:
-                try:
-                    searcher.close()
-                except Exception:
-                    pass
-            self._retired = []
+        self._views.close()
 
     def __enter__(self):
         return self
@@ -167,7 +136,7 @@ class Searcher:
 
     @property
     def generation(self) -> str | None:
-        return self._generation
+        return self._views.generation
 
     # -- searching --------------------------------------------------------
     def search(self, request: SearchRequest) -> SearchResult:
@@ -208,7 +177,7 @@ class Searcher:
             expanded=found.expanded,
             suggestion=suggestion,
             unknown_locations=found.unknown_locations,
-            generation=self._generation or "",
+            generation=view.generation_name or "",
             relaxed=found.relaxed,
         )
 
@@ -359,11 +328,11 @@ class Searcher:
         An indexing run retires the view it replaces and closes it a while
         later: not while a long download is still reading it.
         """
-        self._pin(view.searcher, +1)
+        self._views.pin(view.searcher, +1)
         try:
             yield from stored_articles(view, docs, body)
         finally:
-            self._pin(view.searcher, -1)
+            self._views.pin(view.searcher, -1)
 
     def _pin(self, searcher, delta: int) -> None:
         with self._lock:
@@ -376,19 +345,16 @@ class Searcher:
 
     # -- versions ---------------------------------------------------------
     def version(self) -> IndexVersion:
-        for _attempt in range(3):  # the generation's name that belongs to this view
-            view = self.view()
-            name = self._generation
-            if view is self._view:
-                break
-        return self.store.version(name or "", view.reader.generation())
+        view = self.view()
+        return self.store.version(view.generation_name or "", view.reader.generation())
 
     # -- statistics ------------------------------------------------------
     def stats(self) -> dict:
         return self._with_retry(self._stats)
 
     def _stats(self, view) -> dict:
-        meta = self.store.meta()
+        gen_dir = self.store.root / (view.generation_name or "")
+        meta = self.store.meta(gen_dir)
         codes, vocab, _ = view.coded["lang"]
         live = view.live
         langs = np.bincount(codes[live], minlength=len(vocab))
@@ -399,7 +365,6 @@ class Searcher:
         top = sorted(
             ((int(c), pvocab[i]) for i, c in enumerate(pc) if c), key=lambda x: (-x[0], x[1])
         )[:10]
-        gen_dir = self.store.root / (self._generation or "")
         size = sum(p.stat().st_size for p in gen_dir.iterdir() if p.is_file())
         return {
             "documents": int(view.live_count),
@@ -414,7 +379,7 @@ class Searcher:
             ],
             "index_bytes": size,
             "index_path": str(gen_dir),
-            "generation": self._generation,
+            "generation": view.generation_name,
             "segments": len(view.leaves),
             "last_update": meta.get("last_update"),
             "last_change": meta.get("last_change"),
@@ -447,3 +412,25 @@ def _page_spans(view, evaluation, page_docs) -> dict:
         )
         for field in ("title", "body")
     }
+
+
+def read_segments_ahead(index_dir) -> None:
+    """Read the current index's segments before gunicorn forks (see `backend.warm_up`).
+
+    Columns, place bitmaps and the mapped postings arrays (`segments`) read
+    in the master are pages the forked workers share, and each worker builds
+    its first view from them. No file stays open: each worker opens its own.
+    """
+    store = IndexStore(index_dir)
+    if not store.exists():
+        return
+    try:
+        ix = store.open()
+        try:
+            with ix.reader() as reader:
+                for leaf, _offset in reader.leaf_readers():
+                    SEGMENTS.get(leaf)
+        finally:
+            ix.close()
+    except Exception as exc:  # each worker opens the index itself and says what is wrong
+        log.warning("could not read the index ahead of the workers: %s", exc)

@@ -5,22 +5,26 @@ commit); the service replaces it, never mutates it, when the index changes.
 It holds the columns of every segment merged into arrays (dates, lengths,
 coded facet values, places), reads postings into arrays and scores them
 with BM25 for all matches at once, and keeps what queries read again in
-bounded caches (`caches`).
+bounded caches (`caches`). What comes from one segment alone (its columns,
+place bitmaps, postings and decoded blocks) lives in `segments`, shared
+with the views before and after this one.
 """
 
 from __future__ import annotations
 
 import math
 import threading
+import time
 
 import numpy as np
 
 from indexer.analysis.bigrams import gram_keys
-from indexer.index.caches import DecodedBlocks, SizedCache
-from indexer.index.columns import CODED_FIELDS, PLACE_FIELDS, SegmentCache
-from indexer.index.counting import MultiCounter
+from indexer.index.caches import SizedCache
+from indexer.index.columns import CODED_FIELDS, PLACE_FIELDS
+from indexer.index.counting import SegmentedCounter
 from indexer.index.matches import EMPTY_DOCS, EMPTY_SCORES, Matches, locate
-from indexer.index.whoosh_postings import leaf_values, paused_gc, read_leaf_postings
+from indexer.index.segments import DECODED, SEGMENTS, live_mask
+from indexer.index.whoosh_postings import leaf_values, paused_gc
 from indexer.search.query import QueryError
 
 K1 = 1.2
@@ -32,10 +36,11 @@ FIELD_WEIGHTS = {"title": 2.0, "body": 1.0}
 MAX_PREFIX_TERMS = 256
 
 POSTINGS_CACHE = 2048  # terms whose postings are kept per view
+
+WARM_TERMS = 256  # a view after a commit reads the terms its predecessor read last...
+WARM_SECONDS = 0.5  # ...for at most this long
 MASK_CACHE = 64  # filter masks kept per view (100 kB each at 100k documents)
 
-
-BLOCK_CACHE_BYTES = 24 * 2**20  # decoded posting blocks kept per view, by their values' size
 
 PHRASE_CACHE_BYTES = 8 * 2**20  # verified phrases kept per view, by their arrays' size
 
@@ -45,14 +50,14 @@ BIGRAM_FIELD = "grams"
 
 BIGRAM_SCORE = 0.001  # a span found only by its bigrams ranks below every word match
 
-_segment_cache = SegmentCache()
-
 
 class IndexView:
     """Everything a query needs from one opened index, as arrays."""
 
-    def __init__(self, searcher, gazetteer=None):
+    def __init__(self, searcher, gazetteer=None, previous: IndexView | None = None):
+        """`previous`: the view this one replaces, whose unchanged parts it may keep."""
         self.searcher = searcher
+        self.generation_name: str | None = None  # set by the Searcher that serves it
         self.reader = searcher.reader()
         # Held by whoever reads through `reader` (see Searcher._with_retry).
         self.lock = threading.RLock()
@@ -61,14 +66,15 @@ class IndexView:
         leaves = self.reader.leaf_readers()
         self.leaves = leaves
         self.doc_count_all = self.reader.doc_count_all()
-        segs = [(_segment_cache.get(r), off) for r, off in leaves]
+        self.segments = [SEGMENTS.get(r) for r, _off in leaves]
+        segs = [(seg.arrays, off) for seg, (_r, off) in zip(self.segments, leaves, strict=True)]
         n = self.doc_count_all
         self.live = np.zeros(n, dtype=bool)
         self.date = np.zeros(n, dtype=np.int32)
         self.lengths = {f: np.ones(n, dtype=np.float32) for f in FIELD_WEIGHTS}
-        for arr, off in segs:
+        for (reader, off), (arr, _off) in zip(leaves, segs, strict=True):
             sl = slice(off, off + arr.doc_count)
-            self.live[sl] = arr.live
+            self.live[sl] = live_mask(reader, arr.doc_count)
             self.date[sl] = arr.date
             for f in FIELD_WEIGHTS:
                 self.lengths[f][sl] = arr.lengths[f]
@@ -77,21 +83,46 @@ class IndexView:
             f: float(self.lengths[f][self.live].mean()) if self.live_count else 1.0
             for f in FIELD_WEIGHTS
         }
+        self._remaps: dict = {}  # field -> each segment's codes in the merged vocabulary
         self.coded = {f: self._merge_coded(segs, f) for f in CODED_FIELDS}
         self.multi = {f: self._merge_multi(segs, f) for f in PLACE_FIELDS}
-        # Where each document's entries start in `multi` (its docs are sorted).
-        self.multi_indptr = {
-            f: np.searchsorted(self.multi[f][1], np.arange(n + 1)) for f in PLACE_FIELDS
-        }
-        codes, docs, vocab, _table = self.multi["places_all"]
-        self.place_counter = MultiCounter(codes, docs, self.multi_indptr["places_all"], len(vocab))
-        # (docs, tfs) and block directory of each term read, by entries
+        vocab = self.multi["places_all"][2]
+        self.place_counter = SegmentedCounter(
+            [
+                (off, seg.place_counter, remap)
+                for seg, (_r, off), remap in zip(
+                    self.segments, leaves, self._remaps["places_all"], strict=True
+                )
+            ],
+            len(vocab),
+        )
+        # (docs, tfs) and block directories of each term read, by entries
         self._postings = SizedCache(POSTINGS_CACHE)
         self._masks = SizedCache(MASK_CACHE)  # filter masks, by entries
         self._ranks: dict = {}  # one array per facet field: bounded by the schema
-        self.decoded = DecodedBlocks(BLOCK_CACHE_BYTES)
+        if previous is not None:  # a vocabulary the commit left as it was keeps its ranks
+            for field, rank in previous._ranks.items():
+                if self._vocab(field) == previous._vocab(field):
+                    self._ranks[field] = rank
+        self.decoded = DECODED
         self.phrases = SizedCache(PHRASE_CACHE_BYTES)
         self.fragments = SizedCache(FRAGMENT_CACHE_BYTES)  # fragment -> {docnum: held}
+        if previous is not None:
+            self._warm_from(previous)
+
+    def _warm_from(self, previous: IndexView) -> None:
+        """Read the terms the previous view read last, so the words people are asking
+        now are as quick after a commit as before it.
+
+        A view after a commit is built aside while the previous one answers
+        (`views`), so this costs users nothing; unchanged segments' postings
+        come from `segments`, only new segments are read.
+        """
+        started = time.perf_counter()
+        for field, term in previous._postings.recent_keys(WARM_TERMS):
+            if time.perf_counter() - started > WARM_SECONDS:
+                break
+            self.postings(field, term)
 
     # -- columns -------------------------------------------------------
     def _merge_coded(self, segs, field):
@@ -104,13 +135,18 @@ class IndexView:
             codes[off : off + arr.doc_count] = remap[seg_codes]
         return codes, vocab, table
 
+    def _vocab(self, field: str) -> list:
+        return self.multi[field][2] if field in self.multi else self.coded[field][1]
+
     def _merge_multi(self, segs, field):
         vocab: list = []
         table: dict = {}
         all_codes, all_docs = [], []
+        remaps = self._remaps[field] = []
         for arr, off in segs:
             multi, seg_vocab = arr.multi[field]
             remap = _remap(seg_vocab, vocab, table)
+            remaps.append(remap)
             all_codes.append(remap[multi.codes] if len(multi.codes) else multi.codes)
             all_docs.append(multi.docs + off)
         codes = np.concatenate(all_codes) if all_codes else np.empty(0, dtype=np.int32)
@@ -125,7 +161,7 @@ class IndexView:
         """
         rank = self._ranks.get(field)
         if rank is None:
-            vocab = self.multi[field][2] if field in self.multi else self.coded[field][1]
+            vocab = self._vocab(field)
             rank = np.empty(len(vocab), dtype=np.int64)
             rank[sorted(range(len(vocab)), key=vocab.__getitem__)] = np.arange(len(vocab))
             self._ranks[field] = rank
@@ -181,11 +217,11 @@ class IndexView:
         btext = term.encode("utf-8")
         boost = self.schema[field].format.field_boost or 1.0
         with paused_gc():
-            for reader, offset in self.leaves:
-                ids, weights, leaf_blocks = read_leaf_postings(reader, field, btext)
+            for segment, (reader, offset) in zip(self.segments, self.leaves, strict=True):
+                ids, weights, leaf_blocks = segment.postings(reader, field, btext)
                 blocks.append(leaf_blocks)
                 if len(ids):
-                    docs_parts.append(ids + offset)
+                    docs_parts.append(np.add(ids, offset, dtype=np.int64))
                     tf_parts.append(weights / boost)
         if docs_parts:
             docs = np.concatenate(docs_parts)
@@ -222,15 +258,49 @@ class IndexView:
             return found
         btext = term.encode("utf-8")
         with paused_gc():
-            for n, ((leaf, offset), leaf_blocks) in enumerate(
-                zip(self.leaves, blocks, strict=True)
+            for segment, (leaf, offset), leaf_blocks in zip(
+                self.segments, self.leaves, blocks, strict=True
             ):
                 lo, hi = np.searchsorted(docs, [offset, offset + leaf.doc_count_all()])
                 if lo < hi:
                     local = docs[lo:hi] - offset
-                    cache = (self.decoded, (n, field, btext), keep)
+                    cache = (self.decoded, (segment.key, field, btext), keep)
                     leaf_values(leaf, field, btext, leaf_blocks, local, offset, found, cache)
         return found
+
+    def phrase_positions(self, field: str, term: str, docs: np.ndarray):
+        """(index into `docs`, position) of every occurrence of `term` in sorted `docs`.
+
+        From the segments' stored arrays (`postings_arrays`), without
+        decoding a posting block; None when a segment holding the term has
+        no stored positions for it.
+        """
+        btext = term.encode("utf-8")
+        idx_parts, pos_parts = [], []
+        for segment, (reader, offset) in zip(self.segments, self.leaves, strict=True):
+            lo, hi = np.searchsorted(docs, [offset, offset + segment.doc_count])
+            if lo == hi:
+                continue
+            found = segment.positions(reader, field, btext)
+            if found is None:
+                return None
+            term_docs, starts, positions = found
+            if not len(term_docs):
+                continue
+            local = docs[lo:hi] - offset
+            rows = np.minimum(np.searchsorted(term_docs, local), len(term_docs) - 1)
+            hit = term_docs[rows] == local
+            rows = rows[hit]
+            first, counts = starts[rows], starts[rows + 1] - starts[rows]
+            ends = np.cumsum(counts)
+            take = np.repeat(first - (ends - counts), counts) + np.arange(
+                int(ends[-1]) if len(ends) else 0
+            )
+            idx_parts.append(np.repeat(np.flatnonzero(hit) + lo, counts))
+            pos_parts.append(positions[take].astype(np.int64))
+        if not idx_parts:
+            return EMPTY_DOCS, EMPTY_DOCS
+        return np.concatenate(idx_parts), np.concatenate(pos_parts)
 
     def term_matches(self, field: str, term: str) -> Matches:
         docs, tfs = self.postings(field, term)

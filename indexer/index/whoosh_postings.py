@@ -141,11 +141,13 @@ def decode_positions(value: bytes) -> list[int]:
     return list(accumulate(code[0] for code in loads(value[_INT_SIZE:])))
 
 
-def read_leaf_postings(reader, field: str, btext: bytes):
+def read_leaf_postings(reader, field: str, btext: bytes, values: list | None = None):
     """All postings of a term in one segment, deleted docs included.
 
     Also returns the block directory (each block's last doc and file
-    offset) when the postings are Whoosh 3 blocks, else None.
+    offset) when the postings are Whoosh 3 blocks, else None. With
+    `values` (a list), each posting's encoded value is appended to it
+    (Whoosh 3 blocks only; the block is decoded anyway).
     """
     m = _leaf_matcher(reader, field, btext)
     if m is None:
@@ -161,6 +163,9 @@ def read_leaf_postings(reader, field: str, btext: bytes):
             ids_parts.append(np.cumsum(np.asarray(m._data[0], dtype=np.int64)))
             m._read_weights()
             w_parts.append(np.asarray(m._weights, dtype=np.float32))
+            if values is not None:
+                m._read_values()
+                values.extend(m._values)
             position = m._nextoffset
             m._next_block()
         blocks = (np.asarray(maxids, dtype=np.int64), np.asarray(starts, dtype=np.int64))
@@ -171,3 +176,36 @@ def read_leaf_postings(reader, field: str, btext: bytes):
         weights.append(m.weight())
         m.next()
     return np.asarray(ids, dtype=np.int64), np.asarray(weights, dtype=np.float32), None
+
+
+def term_key(reader, field: str, btext: bytes) -> int | None:
+    """Where a term's entry sits in its segment's term file: a number unique to the term.
+
+    One hash look-up, no decoding: how stored postings arrays
+    (`postings_arrays`) find a term. None when the segment lacks the term.
+    """
+    try:
+        return reader._terms._range_for_key(field, btext)[0]
+    except (KeyError, AttributeError):
+        return None
+
+
+def field_terms(reader, field: str):
+    """(term bytes, document frequency, `term_key`) of every term of `field` in a segment."""
+    terms = reader._terms
+    fnum = terms._fieldmap.get(field)
+    if fnum is None:
+        return
+    for (name, btext), info in terms.items_from(field, b""):
+        if name != field:
+            break
+        yield btext, info.doc_frequency(), terms._range_for_key(field, btext)[0]
+
+
+def segment_folder(reader):
+    """The folder a segment's files are in, or None (an index in memory, a compound file)."""
+    try:
+        folder = reader.storage().folder
+    except AttributeError:
+        return None
+    return folder

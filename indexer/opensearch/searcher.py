@@ -129,6 +129,10 @@ class OpenSearchSearcher:
             self._seen(sorted(found)[-1] if found else None)
         return self._generation
 
+    def open_view(self) -> str | None:
+        """Connect and read the alias before the first request (a worker does it after forking)."""
+        return self.generation
+
     def _seen(self, index: str | None) -> None:
         self._generation, self._generation_at = index, time.monotonic()
 

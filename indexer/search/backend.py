@@ -30,6 +30,9 @@ class SearchBackend(Protocol):
     def stats(self) -> dict:
         """Documents, languages, date range, top places, size and last update."""
 
+    def open_view(self) -> object:
+        """Open and warm what searching needs now (a worker does it before its first request)."""
+
     def close(self) -> None:
         """Release what the backend holds (files, connections)."""
 
@@ -63,7 +66,8 @@ def warm_up(settings: Mapping) -> None:
     """Load what every backend's process needs once, before gunicorn forks.
 
     The segmenter, the gazetteer and OpenCC's tables (25 ms each): every
-    backend analyses queries in Python.
+    backend analyses queries in Python. With Whoosh, also the current
+    index's segments, read in gunicorn's master so the workers share them.
     """
     from indexer.extract.gazetteer import load_gazetteer
     from indexer.search.fragments import fragment_of
@@ -71,16 +75,24 @@ def warm_up(settings: Mapping) -> None:
 
     fragment_of(parse_query("預熱 文字 warm"))  # segments, folds, converts both ways
     load_gazetteer()
+    if str(settings.get("BACKEND") or "whoosh").lower() == "whoosh" and settings.get("INDEX"):
+        from indexer.index.searcher import read_segments_ahead
+
+        read_segments_ahead(settings["INDEX"])
 
 
 def open_backend(settings: Mapping) -> SearchBackend:
-    """The configured backend, opened lazily (nothing is read until the first search)."""
+    """The configured backend, opened lazily (nothing is read until `open_view` or a search).
+
+    Views after a commit are built in the background: a request never waits
+    for the index to open once the first view is there.
+    """
     name = str(settings.get("BACKEND") or "whoosh").lower()
     if name == "whoosh":
         from indexer.index.searcher import Searcher
 
         timeout = settings.get("QUERY_TIMEOUT_MS") or None
-        return Searcher(settings["INDEX"], query_timeout_ms=timeout)
+        return Searcher(settings["INDEX"], query_timeout_ms=timeout, background=True)
     if name == "opensearch":
         from indexer.opensearch.connection import ClusterConfig
         from indexer.opensearch.searcher import OpenSearchSearcher

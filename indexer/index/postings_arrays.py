@@ -1,0 +1,219 @@
+"""A segment's common terms' postings as arrays on disk, written once, memory-mapped.
+
+Whoosh stores a term's postings in blocks of 128, each one pickle of
+(ids, weights, values) and usually zlib-compressed; the values (positions
+and character offsets) are most of it. Reading which documents hold a
+common word, and how often, therefore meant decompressing and unpickling
+every block of it, positions included: at 100k articles, most of a
+first-seen query's time. Segments never change once written, so at the
+end of each indexing run every segment that lacks them gets a file
+`<segment id>.postings` holding, for each term in at least `MIN_DOCS` of its
+documents: the documents (int32, segment-local, deleted ones included),
+the weights (float32, exactly what Whoosh decodes), the block directory
+(each block's last document and file offset, for snippets) and, in the
+title and body, each posting's word positions (int32), which is all a
+phrase check needs from the positions and offsets Whoosh stores. Terms are
+found by `whoosh_postings.term_key` (one hash look-up). Rarer terms are
+read from Whoosh as before: one or two blocks each.
+
+The file is memory-mapped read-only, so a term's arrays are slices that
+cost nothing to load, and gunicorn's workers share the pages. Format: 8
+bytes of magic, the JSON header's length (8 bytes, little-endian), the JSON
+header (each array's dtype, offset and length), then the arrays, each
+aligned to 64 bytes. The file is written beside the segment under a
+temporary name and renamed, and is named after the segment, so the
+sweep of unreferenced files removes it with its segment
+(`store.IndexStore.sweep`).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import mmap
+import os
+from pathlib import Path
+
+import numpy as np
+
+from indexer.index.phrases import decode_positions_of
+from indexer.index.whoosh_postings import field_terms, paused_gc, read_leaf_postings
+
+log = logging.getLogger("newsarchive.index")
+
+MAGIC = b"NAPOST1\n"
+SUFFIX = ".postings"
+FIELDS = ("title", "body", "grams")
+POSITION_FIELDS = ("title", "body")  # fields whose words phrases are checked in
+MIN_DOCS = 64  # terms in fewer of a segment's documents are read from Whoosh (a block or two)
+ALIGN = 64
+
+
+def path_for(gen_dir: Path, segment_id: str) -> Path:
+    return Path(gen_dir) / (segment_id + SUFFIX)
+
+
+def write_segment(reader, path: Path) -> int:
+    """Write the arrays file of one segment; returns the number of terms stored."""
+    arrays: dict[str, np.ndarray] = {}
+    stored = 0
+    with paused_gc():
+        for field in FIELDS:
+            if field not in reader.schema:
+                continue
+            keys, starts, docs, weights = [], [0], [], []
+            block_starts, block_max, block_pos = [0], [], []
+            with_positions = field in POSITION_FIELDS and _has_characters(reader, field)
+            has_pos, pos_counts, positions = [], [], []
+            for btext, df, key in field_terms(reader, field):
+                if df < MIN_DOCS:
+                    continue
+                values: list | None = [] if with_positions else None
+                ids, w, blocks = read_leaf_postings(reader, field, btext, values)
+                if blocks is None:  # not Whoosh 3 blocks: left to Whoosh
+                    continue
+                keys.append(key)
+                docs.append(ids.astype(np.int32))
+                weights.append(w)
+                starts.append(starts[-1] + len(ids))
+                block_max.append(blocks[0])
+                block_pos.append(blocks[1])
+                block_starts.append(block_starts[-1] + len(blocks[0]))
+                decoded = decode_positions_of(values) if values else None
+                has_pos.append(decoded is not None and len(decoded[0]) == len(ids))
+                if has_pos[-1]:
+                    pos_counts.append(decoded[0])
+                    positions.append(decoded[1])
+                else:
+                    pos_counts.append(np.zeros(len(ids), dtype=np.int64))
+            stored += len(keys)
+            if with_positions:
+                counts = _concat(pos_counts, np.int64)
+                pos_starts = np.zeros(len(counts) + 1, dtype=np.int64)
+                np.cumsum(counts, out=pos_starts[1:])
+                arrays[f"{field}.has_pos"] = np.asarray(has_pos, dtype=np.uint8)
+                arrays[f"{field}.pos_starts"] = pos_starts
+                arrays[f"{field}.positions"] = _concat(positions, np.int32)
+            arrays[f"{field}.keys"] = np.asarray(keys, dtype=np.int64)
+            arrays[f"{field}.starts"] = np.asarray(starts, dtype=np.int64)
+            arrays[f"{field}.docs"] = _concat(docs, np.int32)
+            arrays[f"{field}.weights"] = _concat(weights, np.float32)
+            arrays[f"{field}.block_starts"] = np.asarray(block_starts, dtype=np.int64)
+            arrays[f"{field}.block_max"] = _concat(block_max, np.int64)
+            arrays[f"{field}.block_pos"] = _concat(block_pos, np.int64)
+    _write(path, arrays)
+    return stored
+
+
+def _has_characters(reader, field: str) -> bool:
+    from whoosh.formats import Characters
+
+    return type(reader.schema[field].format) is Characters
+
+
+def _concat(parts, dtype) -> np.ndarray:
+    return np.concatenate(parts).astype(dtype, copy=False) if parts else np.empty(0, dtype)
+
+
+def _write(path: Path, arrays: dict[str, np.ndarray]) -> None:
+    header, offset = {}, 0
+    for name, array in arrays.items():
+        header[name] = {"dtype": array.dtype.str, "offset": offset, "length": len(array)}
+        offset += _aligned(array.nbytes)
+    head = json.dumps(header).encode("utf-8")
+    start = _aligned(len(MAGIC) + 8 + len(head))
+    tmp = path.with_name(path.name + f".tmp{os.getpid()}")
+    try:
+        with open(tmp, "wb") as fh:
+            fh.write(MAGIC + len(head).to_bytes(8, "little") + head)
+            fh.write(b"\0" * (start - fh.tell()))
+            for array in arrays.values():
+                fh.write(array.tobytes())
+                fh.write(b"\0" * (_aligned(array.nbytes) - array.nbytes))
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def _aligned(n: int) -> int:
+    return (n + ALIGN - 1) // ALIGN * ALIGN
+
+
+class PostingsArrays:
+    """One segment's stored postings, memory-mapped: `get` returns slices of the file."""
+
+    def __init__(self, path: Path):
+        with open(path, "rb") as fh:
+            self._map = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+        buffer = memoryview(self._map)
+        if bytes(buffer[: len(MAGIC)]) != MAGIC:
+            raise ValueError(f"{path} is not a postings arrays file")
+        size = int.from_bytes(buffer[len(MAGIC) : len(MAGIC) + 8], "little")
+        head_end = len(MAGIC) + 8 + size
+        header = json.loads(bytes(buffer[len(MAGIC) + 8 : head_end]))
+        start = _aligned(head_end)
+        self.arrays = {
+            name: np.frombuffer(
+                buffer, dtype=np.dtype(h["dtype"]), count=h["length"], offset=start + h["offset"]
+            )
+            for name, h in header.items()
+        }
+        self.fields = {name.split(".")[0] for name in self.arrays}
+
+    def get(self, field: str, key: int | None):
+        """(docs int32, weights float32, (block last docs, block offsets)), or None if not kept."""
+        if key is None or field not in self.fields:
+            return None
+        keys = self.arrays[f"{field}.keys"]
+        i = int(np.searchsorted(keys, key))
+        if i >= len(keys) or int(keys[i]) != key:
+            return None
+        a = self.arrays
+        lo, hi = int(a[f"{field}.starts"][i]), int(a[f"{field}.starts"][i + 1])
+        blo, bhi = int(a[f"{field}.block_starts"][i]), int(a[f"{field}.block_starts"][i + 1])
+        blocks = (a[f"{field}.block_max"][blo:bhi], a[f"{field}.block_pos"][blo:bhi])
+        return a[f"{field}.docs"][lo:hi], a[f"{field}.weights"][lo:hi], blocks
+
+    def positions(self, field: str, key: int | None):
+        """(docs, where each one's positions start and end, all positions) of a term, or None."""
+        if key is None or f"{field}.has_pos" not in self.arrays:
+            return None
+        keys = self.arrays[f"{field}.keys"]
+        i = int(np.searchsorted(keys, key))
+        if i >= len(keys) or int(keys[i]) != key or not self.arrays[f"{field}.has_pos"][i]:
+            return None
+        a = self.arrays
+        lo, hi = int(a[f"{field}.starts"][i]), int(a[f"{field}.starts"][i + 1])
+        pos_starts = a[f"{field}.pos_starts"][lo : hi + 1]
+        return a[f"{field}.docs"][lo:hi], pos_starts, a[f"{field}.positions"]
+
+
+def open_arrays(gen_dir: Path, segment_id: str) -> PostingsArrays | None:
+    """The segment's stored postings, or None when it has none (yet) or they are unreadable."""
+    path = path_for(gen_dir, segment_id)
+    try:
+        return PostingsArrays(path)
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as exc:
+        log.warning("ignoring the postings arrays %s: %s", path, exc)
+        return None
+
+
+def write_missing(gen_dir: Path, ix) -> int:
+    """Write the arrays file of every segment of `ix`'s latest commit that has none."""
+    written = 0
+    with ix.reader() as reader:
+        for leaf, _offset in reader.leaf_readers():
+            segment = leaf.segment()
+            if segment is None or not leaf.doc_count_all():
+                continue
+            path = path_for(gen_dir, segment.segment_id())
+            if path.exists():
+                continue
+            write_segment(leaf, path)
+            written += 1
+    return written

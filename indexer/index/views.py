@@ -1,0 +1,180 @@
+"""Keeping a process's index view current: `CurrentView`.
+
+A `Searcher` answers every call from the current `IndexView` (an
+immutable snapshot of one commit). When an indexing run has committed, or
+a rebuild has swapped the generation, a new view is built; views being
+used by other threads are never closed under them, and retired ones are
+closed after a grace period (or once the last export reading one is done).
+
+How the next view comes in depends on `background`. Without it (the CLI,
+scripts, tests), the call that notices the change builds the new view and
+uses it. With it (the service), no request waits for an index to open: the
+worker opens and warms its view when it starts (`open_view`), and a
+request that notices a commit starts building the next view in a thread
+and is answered, like every request until that view is ready, by the
+previous one; the new view is swapped in when complete. A new view keeps
+what the commit did not change (see `segments`).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+from indexer.extract.gazetteer import load_gazetteer
+from indexer.index.store import IndexStore
+from indexer.index.view import IndexView
+from indexer.search.errors import IndexMissing
+
+log = logging.getLogger("newsarchive.search")
+
+RETIRE_AFTER = 120.0
+
+
+class CurrentView:
+    """The view requests get now, the next one being built, and retired ones."""
+
+    def __init__(self, store: IndexStore, *, background: bool = False):
+        self.store = store
+        self.background = background
+        self._lock = threading.Lock()
+        self._view: IndexView | None = None
+        self._generation: str | None = None
+        self._ix = None
+        self._retired: list[tuple[float, object]] = []
+        self._pinned: dict[int, int] = {}  # id(whoosh searcher) -> exports still reading it
+        self._building: threading.Thread | None = None
+        self.views_built = 0  # how many views this has built (tests read it)
+        self._closed = False
+
+    def get(self) -> IndexView:
+        """The view of the latest committed index (opening it if needed).
+
+        In `background` mode an existing view answers until its successor
+        is ready; only the very first view is built by the caller.
+        """
+        view, generation = self._view, self._generation
+        if view is not None and self._is_current(view, generation):
+            return view
+        if view is not None and self.background:
+            self._build_in_background()
+            return view
+        with self._lock:
+            self._closed = False
+            if self._view is not None and self._is_current(self._view, self._generation):
+                return self._view
+            return self._swap_in(*self._build_next())
+
+    def open(self) -> IndexView:
+        """Open (or bring up to date) and warm the view now: a worker does it before requests."""
+        with self._lock:
+            self._closed = False
+            view = self._view
+            if view is None or not self._is_current(view, self._generation):
+                view = self._swap_in(*self._build_next())
+        return view
+
+    def _is_current(self, view: IndexView, generation: str | None) -> bool:
+        if self.store.current_name() != generation:
+            return False
+        try:
+            return view.searcher.up_to_date()
+        except OSError:
+            return False
+
+    def _build_next(self) -> tuple[IndexView, str, object]:
+        """A view of the latest commit, built beside the current one (which goes on serving)."""
+        current = self.store.current_name()
+        if current is None:
+            raise IndexMissing(f"no index in {self.store.root}")
+        ix = self._ix
+        if current != self._generation or ix is None:
+            ix = self.store.open(self.store.root / current)
+        view = IndexView(ix.searcher(), load_gazetteer(), previous=self._view)
+        self.views_built += 1
+        return view, current, ix
+
+    def _swap_in(self, view: IndexView, generation: str, ix) -> IndexView:
+        """Make `view` the one requests get; retire the one it replaces. Holds `_lock`."""
+        if self._view is not None:
+            self._retired.append((time.monotonic(), self._view.searcher))
+        view.generation_name = generation
+        self._view, self._generation, self._ix = view, generation, ix
+        self._close_retired()
+        return view
+
+    def _build_in_background(self) -> None:
+        """Start building the next view unless a build is already running."""
+        with self._lock:
+            if self._building is not None and self._building.is_alive():
+                return
+            self._building = threading.Thread(
+                target=self._background_build, name="newsarchive-next-view", daemon=True
+            )
+            self._building.start()
+
+    def _background_build(self) -> None:
+        try:
+            built = self._build_next()
+        except Exception:  # the current view keeps serving; the next request tries again
+            log.exception("building the next index view failed")
+            return
+        with self._lock:
+            if self._closed:  # closed while this was being built: nobody will use it
+                built[0].searcher.close()
+                return
+            self._swap_in(*built)
+
+    def wait_for_swap(self, timeout: float | None = None) -> None:
+        """Wait until a background build that is running has swapped its view in."""
+        building = self._building
+        if building is not None:
+            building.join(timeout)
+
+    def _close_retired(self):
+        now = time.monotonic()
+        keep = []
+        for retired_at, searcher in self._retired:
+            if now - retired_at > RETIRE_AFTER and id(searcher) not in self._pinned:
+                try:
+                    searcher.close()
+                except Exception:
+                    pass
+            else:
+                keep.append((retired_at, searcher))
+        self._retired = keep
+
+    def forget(self) -> None:
+        """Drop the current view (its files vanished): the next call builds a new one."""
+        with self._lock:
+            self._view = None
+            self._generation = None
+
+    def close(self) -> None:
+        """Close every searcher opened here (the process is done with them)."""
+        with self._lock:
+            self._closed = True
+            if self._view is not None:
+                self._retired.append((float("-inf"), self._view.searcher))
+                self._view = None
+                self._generation = None
+            for _when, searcher in self._retired:
+                try:
+                    searcher.close()
+                except Exception:
+                    pass
+            self._retired = []
+
+    def pin(self, searcher, delta: int) -> None:
+        with self._lock:
+            count = self._pinned.get(id(searcher), 0) + delta
+            if count > 0:
+                self._pinned[id(searcher)] = count
+            else:
+                self._pinned.pop(id(searcher), None)
+                self._close_retired()  # the last reader of a retired view may have gone
+
+    @property
+    def generation(self) -> str | None:
+        return self._generation

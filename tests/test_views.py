@@ -1,0 +1,218 @@
+"""Index views across commits: built in the background, swapped in whole, warm from the start.
+
+The service's searcher (`background=True`) never makes a request wait for
+an index to open: the worker opens its view before its first request, and
+after a commit the next view is built in a thread while the previous one
+answers. These tests hold that build back on purpose to see who answers
+meanwhile, and check what a new view keeps from the one it replaces.
+"""
+
+from __future__ import annotations
+
+import shutil
+import threading
+
+import pytest
+
+from indexer.index import searcher as searcher_module
+from indexer.index import views as views_module
+from indexer.index.searcher import Searcher
+from indexer.index.store import IndexStore
+from indexer.index.writer import WhooshIndex
+from indexer.ingest.run import run_index
+from indexer.search.request import SearchRequest
+
+from .conftest import SEEDS
+
+
+def _archive(tmp_path):
+    archive = tmp_path / "archive"
+    shutil.copytree(SEEDS, archive)
+    return archive
+
+
+def _index(index_dir, archive, merge=True):
+    store = IndexStore(index_dir)
+    with store.lock():
+        return run_index(WhooshIndex(store, merge=merge), [archive], workers=1)
+
+
+def _add_article(archive, name, text):
+    (archive / name).write_text(f"Title: {text}\n\n{text} in Suzhou.", "utf-8")
+
+
+def _total(searcher, q):
+    return searcher.search(SearchRequest(q=q, per_page=10)).total
+
+
+class HeldViews:
+    """Makes every IndexView built from now on wait until `release()`; records the threads."""
+
+    def __init__(self, monkeypatch):
+        self.gate = threading.Event()
+        self.threads: list[str] = []
+        original = views_module.IndexView
+
+        def held(*args, **kwargs):
+            self.threads.append(threading.current_thread().name)
+            self.gate.wait(30)
+            return original(*args, **kwargs)
+
+        monkeypatch.setattr(views_module, "IndexView", held)
+
+    def release(self):
+        self.gate.set()
+
+
+@pytest.fixture
+def live_index(tmp_path):
+    archive = _archive(tmp_path)
+    index_dir = tmp_path / "index"
+    _index(index_dir, archive, merge=False)
+    return archive, index_dir
+
+
+def test_a_search_during_a_swap_is_served_by_the_old_view(live_index, monkeypatch):
+    archive, index_dir = live_index
+    with Searcher(index_dir, background=True) as searcher:
+        old = searcher.open_view()
+        assert _total(searcher, "quantum") == 0
+        _add_article(archive, "new.txt", "Quantum widgets")
+        _index(index_dir, archive, merge=False)
+
+        held = HeldViews(monkeypatch)
+        assert _total(searcher, "quantum") == 0  # answered by the old view at once
+        assert searcher.view() is old
+        assert held.threads == ["newsarchive-next-view"]  # built aside, not by the request
+        held.release()
+        searcher.wait_for_swap(30)
+        assert searcher.view() is not old
+        assert _total(searcher, "quantum") == 1
+        assert searcher.views_built == 2
+
+
+def test_the_first_request_after_a_commit_does_not_pay_the_open(live_index, monkeypatch):
+    archive, index_dir = live_index
+    with Searcher(index_dir, background=True) as searcher:
+        searcher.open_view()
+        _add_article(archive, "new.txt", "Quantum widgets")
+        _index(index_dir, archive, merge=False)
+        held = HeldViews(monkeypatch)
+        requests = [_total(searcher, q) for q in ("wafer", "quantum", "Wuxi")]
+        assert requests[1] == 0 and requests[0] > 0
+        # However many requests came meanwhile, one view was being built, in its thread.
+        assert held.threads == ["newsarchive-next-view"]
+        held.release()
+        searcher.wait_for_swap(30)
+        assert _total(searcher, "quantum") == 1
+
+
+def test_a_view_swapped_during_a_search_does_not_change_its_answer(live_index, monkeypatch):
+    archive, index_dir = live_index
+    with Searcher(index_dir, background=True) as searcher:
+        first = searcher.open_view()
+        expected = searcher.search(SearchRequest(q="wafer OR quantum", per_page=50))
+        paused, resume = threading.Event(), threading.Event()
+        real_count = searcher_module.count_facets
+
+        def slow_count(view, *args):
+            if threading.current_thread().name == "slow-search":
+                paused.set()
+                resume.wait(30)
+            return real_count(view, *args)
+
+        monkeypatch.setattr(searcher_module, "count_facets", slow_count)
+        answers = {}
+
+        def slow_search():
+            answers["slow"] = searcher.search(SearchRequest(q="wafer OR quantum", per_page=50))
+
+        slow = threading.Thread(target=slow_search, name="slow-search")
+        slow.start()
+        assert paused.wait(30)
+        # Meanwhile a commit lands and another request brings in the next view.
+        _add_article(archive, "new.txt", "Quantum widgets")
+        _index(index_dir, archive, merge=False)
+        searcher.search(SearchRequest(q="wafer"))
+        searcher.wait_for_swap(30)
+        assert searcher.view() is not first
+        resume.set()
+        slow.join(30)
+        got = answers["slow"]
+        assert got.total == expected.total and got.hits == expected.hits
+        assert got.facets == expected.facets and got.generation == expected.generation
+        assert _total(searcher, "wafer OR quantum") == expected.total + 1
+
+
+def test_an_index_changed_between_two_searches(live_index):
+    archive, index_dir = live_index
+    with Searcher(index_dir) as searcher:  # the CLI's way: the caller builds the new view
+        assert _total(searcher, "quantum") == 0
+        _add_article(archive, "new.txt", "Quantum widgets")
+        _index(index_dir, archive, merge=False)
+        assert _total(searcher, "quantum") == 1
+        (archive / "new.txt").unlink()
+        _index(index_dir, archive, merge=False)
+        assert _total(searcher, "quantum") == 0
+        assert searcher.views_built == 3
+
+
+def test_a_worker_opens_its_view_before_its_first_request(seed_index, monkeypatch):
+    from service import create_app
+    from service.search_index import get_searcher, open_in_worker
+
+    app = create_app({"TESTING": True, "INDEX": str(seed_index)})
+    open_in_worker(app)
+    with app.app_context():
+        searcher = get_searcher()
+    assert searcher.views_built == 1
+    held = HeldViews(monkeypatch)  # any view built from here on would be the request's
+    response = app.test_client().get("/api/search", query_string={"q": "wafer"})
+    assert response.status_code == 200 and response.get_json()["total"] > 0
+    assert held.threads == [] and searcher.views_built == 1
+    held.release()
+    searcher.close()
+
+
+def test_a_worker_starts_without_an_index(tmp_path):
+    from service import create_app
+    from service.search_index import open_in_worker
+
+    app = create_app({"TESTING": True, "INDEX": str(tmp_path / "none")})
+    open_in_worker(app)  # logs and goes on: /healthz reports the missing index
+    assert app.test_client().get("/healthz").status_code == 503
+
+
+def test_an_incremental_commit_reuses_what_unchanged_segments_gave(tmp_path):
+    from indexer.index.segments import SEGMENTS
+
+    from .conftest import build_index
+
+    index_dir = tmp_path / "index"
+    build_index(index_dir, [_archive(tmp_path)], one_segment_per_file=True)
+    archive = tmp_path / "index-staged"  # what the index holds, file by file
+    with Searcher(index_dir, background=True) as searcher:
+        old = searcher.open_view()
+        assert len(old.segments) > 1
+        wafer = _total(searcher, "wafer")
+        read = {id(seg): seg.postings_read for seg in old.segments}
+        loaded = SEGMENTS.loaded
+        # One article added, one changed: a new segment, and a deletion in an old one.
+        _add_article(archive, "new.txt", "Quantum wafer widgets")
+        changed = next(p for p in sorted(archive.iterdir()) if "wafer" in p.read_text("utf-8"))
+        changed.write_text(changed.read_text("utf-8").replace("wafer", "germanium"), "utf-8")
+        _index(index_dir, archive, merge=False)
+        searcher.search(SearchRequest(q="wafer"))
+        searcher.wait_for_swap(30)
+        new = searcher.view()
+        assert new is not old
+        kept = [seg for seg in new.segments if any(seg is o for o in old.segments)]
+        assert len(kept) >= len(old.segments) - 1  # only a segment merged away is not kept
+        assert SEGMENTS.loaded - loaded == len(new.segments) - len(kept)
+        # The words asked before the commit were read by the new view before its swap.
+        assert new._postings.get(("body", "wafer")) is not None
+        assert _total(searcher, "wafer") == wafer  # +1 new, -1 changed
+        # The unchanged segments' postings of "wafer" were not read again.
+        assert all(seg.postings_read == read[id(seg)] for seg in kept)
+        assert _total(searcher, "germanium") == 1
+        assert new.place_counter.parts[0][1] is old.place_counter.parts[0][1]
