@@ -23,6 +23,13 @@ EXTRA = (
     "wafer OR silicon -Wuxi",
     "title:development",
     "develop*",
+    "-the wafer",
+    "wafer -the",
+    "-wafer",
+    "the -of",
+    "wafer OR the",
+    '"the wafer" semiconductor',
+    "半导体 -的",
 )
 
 

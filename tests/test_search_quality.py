@@ -55,6 +55,7 @@ def ids(searcher, q, **kwargs) -> list[str]:
         ("wafer OR the", "wafer"),
         ("的 集成电路", "集成电路"),
         ("what is dual circulation", "dual circulation"),
+        ("wafer -the", "wafer"),
     ],
 )
 def test_stop_words_in_a_query_find_what_the_other_words_find(searcher, with_stops, without):
@@ -81,6 +82,14 @@ def test_the_api_answers_only_stop_words_with_a_400_that_names_them(client):
     error = response.get_json()["error"]
     assert error["code"] == "only_stop_words"
     assert "'of', 'the'" in error["message"]
+
+
+@pytest.mark.contract
+@pytest.mark.parametrize("q", ["of the", "the -of", "-the", "-的"])
+def test_a_negated_stop_word_is_no_constraint_either_on_every_backend(client, q):
+    response = client.get("/api/search", query_string={"q": q})
+    assert response.status_code == 400
+    assert response.get_json()["error"]["code"] == "only_stop_words"
 
 
 def test_a_filter_with_stop_words_is_still_a_filter(searcher):

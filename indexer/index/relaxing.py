@@ -19,39 +19,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from indexer.analysis import query_terms
 from indexer.index.evaluation import Evaluation
 from indexer.index.matches import Matches
-from indexer.search.fragments import is_cjk
-from indexer.search.query import And, FieldFilter, Not, Phrase, Term
 
 RELAX_BELOW = 3  # strict results below which partial matches are added
-
-
-def _units(evaluation: Evaluation, tree):
-    """(optional unit matches, required matches, negated matches), or None."""
-    children = tree.children if isinstance(tree, And) and not tree.explicit else (tree,)
-    units, required, negated = [], [], []
-    for child in children:
-        if isinstance(child, Not):
-            negated.append(child.child)
-        elif isinstance(child, Term):
-            terms = query_terms(child.text)
-            if len(terms) > 1 and any(is_cjk(c) for c in child.text):
-                units.extend(
-                    evaluation._terms_any_field([t], child.field) for t in dict.fromkeys(terms)
-                )
-            else:
-                m = evaluation.eval(child)
-                if m is not None:
-                    units.append(m)
-        elif isinstance(child, Phrase | And | FieldFilter):
-            required.append(child)
-        else:  # Or, Prefix
-            m = evaluation.eval(child)
-            if m is not None:
-                units.append(m)
-    return units, required, negated
 
 
 def relaxed_matches(evaluation: Evaluation, tree) -> tuple[Matches, np.ndarray, int] | None:
@@ -60,7 +31,7 @@ def relaxed_matches(evaluation: Evaluation, tree) -> tuple[Matches, np.ndarray, 
     Returns (matches, counts aligned with matches.docs, number of words), or
     None when the query has fewer than two words to count.
     """
-    units, required, negated = _units(evaluation, tree)
+    units, required, excluded = evaluation.word_units(tree)
     if len(units) < 2:
         return None
     view = evaluation.view
@@ -71,16 +42,12 @@ def relaxed_matches(evaluation: Evaluation, tree) -> tuple[Matches, np.ndarray, 
         counts[m.docs] += 1
         scores[m.docs] += m.scores
     allowed = view.live.copy()
-    for node in required:
-        m = evaluation.eval(node)
-        if m is not None:
-            keep = np.zeros(n, dtype=bool)
-            keep[m.docs] = True
-            allowed &= keep
-    for node in negated:
-        m = evaluation._negated(node)
-        if m is not None:
-            allowed[m.docs] = False
+    for m in required:
+        keep = np.zeros(n, dtype=bool)
+        keep[m.docs] = True
+        allowed &= keep
+    for m in excluded:
+        allowed[m.docs] = False
     # At least half of the words; fewer only when no article has half.
     best = int(counts[allowed].max()) if allowed.any() else 0
     needed = max(1, min(-(-len(units) // 2), best))

@@ -334,15 +334,6 @@ class Searcher:
         finally:
             self._views.pin(view.searcher, -1)
 
-    def _pin(self, searcher, delta: int) -> None:
-        with self._lock:
-            count = self._pinned.get(id(searcher), 0) + delta
-            if count > 0:
-                self._pinned[id(searcher)] = count
-            else:
-                self._pinned.pop(id(searcher), None)
-                self._close_retired()  # the last reader of a retired view may have gone
-
     # -- versions ---------------------------------------------------------
     def version(self) -> IndexVersion:
         view = self.view()

@@ -35,7 +35,7 @@ def field_spans(source: dict, field: str, terms: set, prefixes: set) -> list[tup
 def highlighted(source: dict, translation) -> tuple[str, str]:
     """(title_html, snippet) of one hit for a translated query."""
     title_spans, body_spans = (
-        field_spans(source, f, translation.highlight[f], translation.prefixes[f])
+        field_spans(source, f, translation.highlight_terms[f], translation.prefixes[f])
         for f in ("title", "body")
     )
     title = source.get("title", "")
@@ -48,6 +48,6 @@ def highlighted_document(source: dict, translation) -> tuple[str, str]:
     """(title_html, body_html) of a whole article."""
     marked = []
     for f in ("title", "body"):
-        spans = field_spans(source, f, translation.highlight[f], translation.prefixes[f])
+        spans = field_spans(source, f, translation.highlight_terms[f], translation.prefixes[f])
         marked.append(mark(source.get(f, ""), [(s, e) for s, e, _ in spans]))
     return marked[0], marked[1]

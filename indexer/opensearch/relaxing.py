@@ -15,44 +15,15 @@ words needed. (BM25 sums stay far below `TIER`.)
 
 from __future__ import annotations
 
-from indexer.analysis import query_terms
 from indexer.opensearch.translation import Translation, all_of
-from indexer.search.fragments import is_cjk
-from indexer.search.query import And, FieldFilter, Not, Phrase, Term
 
 TIER = 10_000.0
 
 
 def relaxable_units(translation: Translation, tree) -> tuple[list, list, list] | None:
     """(word clauses, required clauses, excluded clauses), or None under two words."""
-    children = tree.children if isinstance(tree, And) and not tree.explicit else (tree,)
-    units, required, excluded = [], [], []
-    for child in children:
-        if isinstance(child, Not):
-            q = translation.negated(child.child)
-            if q is not None:
-                excluded.append(q)
-        elif isinstance(child, Term):
-            terms = query_terms(child.text)
-            if len(terms) > 1 and any(is_cjk(c) for c in child.text):
-                units.extend(
-                    translation.terms_any_field([t], child.field) for t in dict.fromkeys(terms)
-                )
-            else:
-                q = translation.eval(child)
-                if q is not None:
-                    units.append(q)
-        elif isinstance(child, Phrase | And | FieldFilter):
-            q = translation.eval(child)  # a field filter is already among the filters
-            if q is not None:
-                required.append(q)
-        else:  # Or, Prefix
-            q = translation.eval(child)
-            if q is not None:
-                units.append(q)
-    if len(units) < 2:
-        return None
-    return units, required, excluded
+    units, required, excluded = translation.word_units(tree)
+    return (units, required, excluded) if len(units) >= 2 else None
 
 
 def tiered_query(units: list, required: list, excluded: list, needed: int) -> dict:

@@ -19,7 +19,7 @@ what it matches in Whoosh.
 * With `bigrams`, a Chinese word also matches the documents holding all
   its hashed bigram keys, scored `BIGRAM_SCORE`, below any word match.
 
-It also records what to highlight: terms per field (`highlight`),
+It also records what to highlight: terms per field (`highlight_terms`),
 prefixes (`prefixes`, matched against each hit's stored tokens), and
 phrases (`phrases`), whose words are highlighted only if the phrase
 matches somewhere, as in Whoosh.
@@ -36,17 +36,8 @@ from indexer.opensearch.documents import LAYERS, fit
 from indexer.search.errors import FilterError
 from indexer.search.fragments import is_cjk
 from indexer.search.places import resolve_places
-from indexer.search.query import (
-    And,
-    FieldFilter,
-    MatchAll,
-    Not,
-    OnlyStopWords,
-    Or,
-    Phrase,
-    Prefix,
-    Term,
-)
+from indexer.search.query import FieldFilter, Prefix
+from indexer.search.walking import QueryWalk
 
 FIELD_WEIGHTS = {"title": 2.0, "body": 1.0}
 BIGRAM_SCORE = 0.001
@@ -146,86 +137,44 @@ class PhraseClause:
     query: dict
 
 
-class Translation:
-    """Translates one parsed query; remembers what it highlights and filters."""
+class Translation(QueryWalk[dict]):
+    """Translates one parsed query; remembers what it highlights and filters.
+
+    The tree's logic is `QueryWalk`'s, the same as Whoosh's; here a word is
+    a term query. Besides terms, it keeps prefixes and phrase clauses for
+    highlighting.
+    """
 
     def __init__(self, expansions: dict | None = None, bigrams: bool = False):
-        self.expansions = expansions or {}
-        self.bigrams = bigrams
-        self.highlight: dict[str, set] = {"title": set(), "body": set()}
+        super().__init__(expansions, bigrams)
         self.prefixes: dict[str, set] = {"title": set(), "body": set()}
         self.phrases: list[PhraseClause] = []
-        self.filters: list[FieldFilter] = []
-        self.stopped: list[str] = []
 
-    def run(self, node) -> dict:
-        q = self.eval(node)
-        if q is None and self.stopped and not self.filters:
-            raise OnlyStopWords(dict.fromkeys(self.stopped))
-        return q if q is not None else MATCH_ALL
-
-    def eval(self, node) -> dict | None:
-        """None means "no constraint" (match everything)."""
-        if isinstance(node, MatchAll):
-            return None
-        if isinstance(node, Term):
-            return self._word(node)
-        if isinstance(node, Phrase):
-            return self.phrase(node.text, node.field)
-        if isinstance(node, Prefix):
-            return self._prefix(node)
-        if isinstance(node, FieldFilter):
-            self.filters.append(node)
-            return None
-        if isinstance(node, Or):
-            options = []
-            for child in node.children:
-                q = self.eval(child)
-                if q is None:
-                    if isinstance(child, Term | Phrase):
-                        continue  # a stop word: no option, not every document
-                    return None
-                options.append(q)
-            return any_of(options) if options else None
-        if isinstance(node, And):
-            positives = [c for c in node.children if not isinstance(c, Not)]
-            negatives = [c.child for c in node.children if isinstance(c, Not)]
-            parts = [q for q in map(self.eval, positives) if q is not None]
-            excluded = [q for q in map(self.negated, negatives) if q is not None]
-            if not excluded:
-                return all_of(parts) if parts else None
-            return {"bool": {"must": parts or [MATCH_ALL], "must_not": excluded}}
-        if isinstance(node, Not):
-            q = self.negated(node.child)
-            return {"bool": {"must": [MATCH_ALL], "must_not": [q]}} if q is not None else MATCH_ALL
-        return None
-
-    def negated(self, node) -> dict | None:
-        """What `node` excludes; highlights and filters come only from positive clauses."""
-        saved = (
-            {k: set(v) for k, v in self.highlight.items()},
+    def saved_state(self):
+        return (
+            super().saved_state(),
             {k: set(v) for k, v in self.prefixes.items()},
             list(self.phrases),
-            list(self.filters),
         )
-        if isinstance(node, FieldFilter):
-            q = filter_query(node.field, [node.value])
-        else:
-            q = self.eval(node)
-        self.highlight, self.prefixes, self.phrases, self.filters = saved
-        return q
 
-    def _fields(self, field):
-        return (field,) if field else tuple(FIELD_WEIGHTS)
+    def restore_state(self, saved) -> None:
+        walked, self.prefixes, self.phrases = saved
+        super().restore_state(walked)
 
-    def _word(self, node: Term) -> dict | None:
-        if not query_terms(node.text):
-            self.stopped.append(node.text)
-            return None
-        q = self.text(node.text, node.field)
-        for alt in self.expansions.get(node.text, ()):
-            q = any_of([q, self.text(alt, node.field)])
-        return q
+    def everything(self) -> dict:
+        return MATCH_ALL
+
+    def any_of(self, clauses: list) -> dict:
+        return any_of(clauses)
+
+    def all_of(self, clauses: list) -> dict:
+        return all_of(clauses)
+
+    def without(self, parts: list, excluded: list) -> dict:
+        return {"bool": {"must": parts or [MATCH_ALL], "must_not": excluded}}
+
+    def filter_clause(self, node: FieldFilter) -> dict:
+        return filter_query(node.field, [node.value])
 
     def text(self, text: str, field) -> dict:
         """A word as typed: one term, or several (Chinese, 12-inch)."""
@@ -246,16 +195,16 @@ class Translation:
 
     def terms_any_field(self, terms, field) -> dict:
         clauses = []
-        for f in self._fields(field):
+        for f in self.fields(field):
             for term in terms:
-                self.highlight[f].add(term)
+                self.highlight_terms[f].add(term)
                 clauses.append(term_query(f, term))
         return any_of(clauses)
 
-    def _prefix(self, node: Prefix) -> dict:
+    def prefix(self, node: Prefix) -> dict:
         prefix = node.text.lower()
         clauses = []
-        for f in self._fields(node.field):
+        for f in self.fields(node.field):
             self.prefixes[f].add(prefix)
             for name in (words_field(f), extra_field(f)):
                 clauses.append({"prefix": {name: {"value": prefix, "boost": FIELD_WEIGHTS[f]}}})
@@ -268,12 +217,12 @@ class Translation:
             return None
         alternatives = [terms] + [query_terms(a) for a in self.expansions.get(text, ())]
         clauses = []
-        for f in self._fields(field):
+        for f in self.fields(field):
             for words in alternatives:
                 if not words:
                     continue
                 if len(words) == 1:
-                    self.highlight[f].add(words[0])
+                    self.highlight_terms[f].add(words[0])
                     clauses.append(term_query(f, words[0]))
                     continue
                 query = phrase_query(f, words)
@@ -285,4 +234,4 @@ class Translation:
         """Highlight the words of the phrases that match somewhere (`matched`, per phrase)."""
         for clause, found in zip(self.phrases, matched, strict=True):
             if found:
-                self.highlight[clause.field].update(clause.words)
+                self.highlight_terms[clause.field].update(clause.words)
