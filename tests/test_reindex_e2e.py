@@ -480,7 +480,12 @@ def test_reindex_from_cron_under_load_and_survive_sigkill(tmp_path):
                 "before" if after_kill == before else "after" if after_kill == target else "mixed"
             )
             for marker in rng.sample(sorted(changes["untouched"]), 5):
-                assert checker.total(marker) == 1
+                found = checker.total(marker)
+                assert found == 1, (
+                    f"untouched article {marker} found {found} times after kill {kill_no + 1} "
+                    f"(rebuild={rebuild}, phase={phase}, index={state}, "
+                    f"settles={checker.settles(marker, 1)}, on disk={marker in after_kill})"
+                )
 
             # What the killed run wrote into the live generation without
             # committing it (a rebuild writes into a generation of its own).
