@@ -179,3 +179,11 @@ def stored_tokens(source: dict, name: str) -> tuple[list[str], np.ndarray]:
     extra = source.get(f"{name}_extra", "").split()
     spans = unpack_offsets(source.get(f"{name}_offsets", ""), len(words))
     return words + extra, spans
+
+
+SUMMARY_FIELDS = ["id", "title", "date", "date_precision", "lang", "source", "places"]
+
+
+def as_stored(source: dict) -> dict:
+    """A hit's source as `doc_summary` reads a stored document (places comma-joined)."""
+    return {**source, "places": ",".join(source.get("places") or [])}
