@@ -47,7 +47,7 @@ from indexer.search.summaries import doc_summary
 
 log = logging.getLogger("newsarchive.search")
 
-BATCH = 500  # articles read per request
+BATCH = 250  # articles read per request (a batch with bodies: ~1 MB of Python objects)
 KEEP_ALIVE = "5m"  # how long a PIT waits for the next batch (a slow download)
 _STAMP = "%Y%m%d%H%M%S%f"  # `mapping.new_index_name`
 
