@@ -169,7 +169,7 @@ class OpenSearchSearcher:
         if response.get("timed_out"):
             raise QueryTooExpensive()  # `search` adds the advice for the query
         hits = response.get("hits", {}).get("hits")
-        if hits:
+        if hits and "pit" not in body:  # an export's PIT may read an older build
             self._seen(hits[0]["_index"])
         return response
 
