@@ -123,32 +123,61 @@ def write_newsroom(folder: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def newsroom_indexes(tmp_path_factory) -> dict[str, Path]:
-    root = tmp_path_factory.mktemp("newsroom")
-    sources = write_newsroom(root / "archive")
+def newsroom_archive(tmp_path_factory) -> Path:
+    return write_newsroom(tmp_path_factory.mktemp("newsroom") / "archive")
+
+
+@pytest.fixture(scope="session")
+def newsroom_indexes(tmp_path_factory, newsroom_archive) -> dict[str, Path]:
+    root = tmp_path_factory.mktemp("newsroom-indexes")
     single, multi = root / "single" / "index", root / "multi" / "index"
-    build_index(single, [sources], workers=1)
-    store, _ = build_index(multi, [sources], one_segment_per_file=True)
+    build_index(single, [newsroom_archive], workers=1)
+    store, _ = build_index(multi, [newsroom_archive], one_segment_per_file=True)
     with store.open().reader() as reader:
         assert len(reader.leaf_readers()) > 1
     return {"single_segment": single, "multi_segment": multi}
 
 
-@pytest.fixture(params=["single_segment", "multi_segment"])
-def newsroom_client(request, newsroom_indexes):
-    """A test client over the newsroom archive, on a one- and a many-segment index."""
+@pytest.fixture(scope="session")
+def opensearch_newsroom(opensearch_hosts, newsroom_archive) -> dict:
+    """The newsroom archive behind an alias of its own, built once per session (read-only)."""
+    alias = fresh_alias("newsroom")
+    yield build_cluster_index(opensearch_hosts, alias, [newsroom_archive], workers=1)
+    drop_alias(opensearch_hosts, alias)
+
+
+OPENSEARCH = pytest.param("opensearch", marks=[pytest.mark.opensearch, pytest.mark.slow])
+BACKENDS = ["whoosh", OPENSEARCH]
+# The newsroom contract runs on each backend, and on Whoosh on a one- and a
+# many-segment index (code reading columns per segment must agree).
+NEWSROOMS = ["whoosh-single_segment", "whoosh-multi_segment", OPENSEARCH]
+
+
+@pytest.fixture(params=NEWSROOMS)
+def newsroom_client(request):
+    """A test client over the newsroom archive, on every backend (`NEWSROOMS`)."""
     from service import create_app
     from service.search_index import close_searcher
 
-    app = create_app({"TESTING": True, "INDEX": str(newsroom_indexes[request.param])})
+    if request.param == "opensearch":
+        settings = {"INDEX": "/nonexistent", **request.getfixturevalue("opensearch_newsroom")}
+    else:
+        layout = request.param.removeprefix("whoosh-")
+        settings = {"INDEX": str(request.getfixturevalue("newsroom_indexes")[layout])}
+    app = create_app({"TESTING": True, **settings})
     yield app.test_client()
     close_searcher(app)
 
 
-BACKENDS = [
-    "whoosh",
-    pytest.param("opensearch", marks=[pytest.mark.opensearch, pytest.mark.slow]),
-]
+def see_latest_commit(searcher) -> None:
+    """Make `searcher` answer from the index's last commit now.
+
+    The Whoosh backend builds the view of a new commit in the background
+    and swaps it in; the cluster shows a commit to every search at once.
+    """
+    if hasattr(searcher, "wait_for_swap"):
+        searcher.view()
+        searcher.wait_for_swap(30)
 
 
 def pytest_generate_tests(metafunc):
@@ -211,7 +240,8 @@ def index_settings(backend, request, tmp_path):
             return {"INDEX": str(tmp_path / "index")}
         hosts = request.getfixturevalue("opensearch_hosts")
         alias = request.getfixturevalue("opensearch_alias")
-        return {"INDEX": str(tmp_path / "index"), **build_cluster_index(hosts, alias, sources)}
+        settings = build_cluster_index(hosts, alias, sources, **kwargs)
+        return {"INDEX": str(tmp_path / "index"), **settings}
 
     return build
 
@@ -222,6 +252,21 @@ def seed_settings(backend, request) -> dict:
     if backend == "whoosh":
         return {"INDEX": str(request.getfixturevalue("seed_index"))}
     return {"INDEX": "/nonexistent", **request.getfixturevalue("opensearch_seeds")}
+
+
+@pytest.fixture
+def down_settings(backend, tmp_path) -> tuple[dict, str]:
+    """App settings whose backend cannot answer, and the 503's error code.
+
+    Whoosh without its index folder; a cluster whose only node refuses
+    connections (a port nothing listens on).
+    """
+    if backend == "whoosh":
+        return {"INDEX": str(tmp_path / "none")}, "index_missing"
+    from .servers import free_port
+
+    hosts = [f"http://127.0.0.1:{free_port()}"]
+    return {"INDEX": "/nonexistent", **cluster_settings(hosts, "down")}, "backend_unavailable"
 
 
 @pytest.fixture

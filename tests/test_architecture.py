@@ -124,6 +124,14 @@ def test_the_whoosh_searcher_is_a_search_backend(seed_index):
         backend.close()
 
 
+def test_the_opensearch_searcher_is_a_search_backend_that_exports():
+    backend = open_backend({"BACKEND": "opensearch", "OPENSEARCH_HOSTS": "http://127.0.0.1:9"})
+    try:  # nothing is asked of the cluster (`SearchBackend`'s check reads `generation`)
+        assert isinstance(backend, Exporting)
+    finally:
+        backend.close()
+
+
 def test_an_unknown_backend_is_refused_by_name():
     with pytest.raises(ValueError, match="unknown BACKEND 'solr'"):
         open_backend({"BACKEND": "solr", "INDEX": "/tmp/x"})

@@ -1,4 +1,10 @@
-"""GET /api/export: a search's articles as CSV or JSON lines, streamed, safe for spreadsheets."""
+"""GET /api/export: a search's articles as CSV or JSON lines, streamed, safe for spreadsheets.
+
+The contract of every backend that has `Exporting`: the tests that use
+`newsroom_client`, `client`, `seed_settings`, `index_settings`,
+`down_settings` or `big_export` run on Whoosh and on an OpenSearch cluster
+(tests/conftest.py).
+"""
 
 from __future__ import annotations
 
@@ -11,13 +17,14 @@ import tracemalloc
 
 import pytest
 
-from indexer.index import exporting, views
-from indexer.index.searcher import Searcher
+from indexer.search.backend import open_backend
 from indexer.search.errors import QueryError
 from indexer.search.request import SearchRequest
 from service.exports import EXPORT_LIMIT, attachment, csv_cell, export_filename
 
-from .conftest import SEEDS, build_index
+from .conftest import BACKENDS, SEEDS, build_cluster_index, build_index, see_latest_commit
+
+pytestmark = pytest.mark.contract
 
 COLUMNS = ["id", "title", "date", "date_precision", "language", "source", "places", "url"]
 
@@ -174,54 +181,117 @@ def test_the_welcome_page_links_the_feed_of_everything(client):
     assert 'class="feed-link" href="/feed.atom"' in html
 
 
+def test_an_export_from_a_backend_that_cannot_answer_is_a_503_before_anything_streams(
+    down_settings,
+):
+    from service import create_app
+    from service.search_index import close_searcher
+
+    settings, code = down_settings
+    app = create_app({"TESTING": True, **settings})
+    try:
+        response = app.test_client().get("/api/export?q=wafer&format=csv")
+        assert response.status_code == 503
+        assert response.mimetype == "application/json"
+        assert response.get_json()["error"]["code"] == code
+    finally:
+        close_searcher(app)
+
+
 # -- the backend's side ------------------------------------------------------
 
 
-def test_backend_export_searches_at_once_and_reads_as_consumed(any_index):
-    with Searcher(any_index) as backend:
+def held_open(backend) -> list:
+    """What an export may hold while it reads: Whoosh's pinned views, the cluster's PITs."""
+    if hasattr(backend, "_views"):
+        return list(backend._views._pinned) + list(backend._views._retired)
+    from indexer.opensearch.writer import open_readers
+
+    index = backend.generation
+    return [index] if open_readers(backend.client, index) else []
+
+
+def slow_reading(backend_name: str, monkeypatch) -> None:
+    """Exports read one article at a time; Whoosh retires a replaced view at once."""
+    if backend_name == "whoosh":
+        from indexer.index import exporting, views
+
+        monkeypatch.setattr(exporting, "BATCH", 1)
+        monkeypatch.setattr(views, "RETIRE_AFTER", -1.0)
+    else:
+        from indexer.opensearch import exporting
+
+        monkeypatch.setattr(exporting, "BATCH", 1)
+
+
+def test_backend_export_searches_at_once_and_reads_as_consumed(seed_settings):
+    backend = open_backend(seed_settings)
+    try:
         everything = backend.search(SearchRequest(sort="oldest", per_page=100))
         articles = backend.export(SearchRequest(sort="oldest", page=3, per_page=1), limit=100)
         assert [a["id"] for a in articles] == [h["id"] for h in everything.hits]
+        for q in ("wafer OR 江阴", "taihu bay innovation", "无锡 半导体"):
+            for sort in ("relevance", "newest"):
+                request = SearchRequest(q=q, sort=sort, per_page=100)
+                exported = [a["id"] for a in backend.export(request, limit=100)]
+                assert exported == [h["id"] for h in backend.search(request).hits], (q, sort)
         first = next(iter(backend.export(SearchRequest(q="wafer"), limit=1, body=True)))
         assert first["body"] and first["id"]
+        hit = backend.search(SearchRequest(q="wafer", per_page=1, snippets=False)).hits[0]
+        assert {k: v for k, v in first.items() if k != "body"} == {
+            k: v for k, v in hit.items() if k != "score"
+        }
         with pytest.raises(QueryError):  # the query fails before any article is read
             backend.export(SearchRequest(q="the"), limit=10)
-        assert backend._views._pinned == {}
+        unread = backend.export(SearchRequest(), limit=100)
+        next(unread)
+        unread.close()  # a client that hangs up
+        assert held_open(backend) == []
+    finally:
+        backend.close()
 
 
-def test_an_export_keeps_reading_its_index_after_an_indexing_run_replaced_it(tmp_path, monkeypatch):
-    """The old view must not be closed under a download that is still reading it."""
+def test_an_export_keeps_reading_its_index_after_an_indexing_run_changed_it(
+    backend, index_settings, tmp_path, monkeypatch
+):
+    """What an export lists is the index as it was when the export began."""
     archive = tmp_path / "archive"
     shutil.copytree(SEEDS, archive)
-    build_index(tmp_path / "index", [archive], workers=1)
-    monkeypatch.setattr(exporting, "BATCH", 1)
-    monkeypatch.setattr(views, "RETIRE_AFTER", -1.0)  # retire views at once
-    with Searcher(tmp_path / "index") as backend:
-        expected = [h["id"] for h in backend.search(SearchRequest(per_page=100)).hits]
-        articles = iter(backend.export(SearchRequest(), limit=100))
+    settings = index_settings([archive], workers=1)
+    slow_reading(backend, monkeypatch)
+    searcher = open_backend(settings)
+    try:
+        expected = [h["id"] for h in searcher.search(SearchRequest(per_page=100)).hits]
+        articles = searcher.export(SearchRequest(), limit=100)
         got = [next(articles)["id"]]
         (archive / "new.txt").write_text("Title: Late news\n\nA late wafer story.\n", "utf-8")
-        build_index(tmp_path / "index", [archive], workers=1)
-        backend.search(SearchRequest(q="wafer"))  # a new view; the old one is retired
+        index_settings([archive], workers=1)
+        see_latest_commit(searcher)
+        assert searcher.search(SearchRequest(q="late")).total == 1  # searches see the commit
         got += [a["id"] for a in articles]
         assert got == expected
-        assert backend._views._pinned == {} and backend._views._retired == []  # closed once read
+        assert held_open(searcher) == []  # released once read
+    finally:
+        searcher.close()
 
 
-def test_the_version_names_the_commit_and_changes_with_it(tmp_path):
+def test_the_version_names_the_commit_and_changes_with_it(index_settings, tmp_path):
     archive = tmp_path / "archive"
     shutil.copytree(SEEDS, archive)
-    build_index(tmp_path / "index", [archive], workers=1)
-    with Searcher(tmp_path / "index") as backend:
+    backend = open_backend(index_settings([archive], workers=1))
+    try:
         first = backend.version()
-        assert first.generation.startswith("gen-") and first.commit >= 0
+        assert first.generation == backend.generation and first.commit >= 0
         assert first.created is not None and first.created <= first.committed
         assert backend.version() == first
         (archive / "new.txt").write_text("Title: Late news\n\nA late wafer story.\n", "utf-8")
-        build_index(tmp_path / "index", [archive], workers=1)
+        index_settings([archive], workers=1)
+        see_latest_commit(backend)
         second = backend.version()
         assert second.generation == first.generation and second.commit > first.commit
         assert second.committed >= first.committed
+    finally:
+        backend.close()
 
 
 # -- a full-size export -------------------------------------------------------
@@ -230,7 +300,7 @@ BIG = EXPORT_LIMIT + 50
 
 
 @pytest.fixture(scope="module")
-def big_index(tmp_path_factory):
+def big_archive(tmp_path_factory):
     """`BIG` short articles in one JSON-lines file: more than one export may hold."""
     root = tmp_path_factory.mktemp("big-export")
     body = "A wafer fab in Wuxi added a line. " * 8 + "无锡新增一条晶圆生产线。" * 4
@@ -245,8 +315,22 @@ def big_index(tmp_path_factory):
                 "locations": ["Wuxi"],
             }
             fh.write(json.dumps(record, ensure_ascii=False) + "\n")
-    build_index(root / "index", [root / "big.jsonl"], workers=1)
-    return root / "index"
+    return root / "big.jsonl"
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def big_export(request, big_archive, tmp_path_factory):
+    """The app settings that serve the big archive from each backend."""
+    if request.param == "whoosh":
+        index = tmp_path_factory.mktemp("big-index") / "index"
+        build_index(index, [big_archive], workers=1)
+        yield {"INDEX": str(index)}
+        return
+    from .clusters import drop_alias, fresh_alias
+
+    hosts, alias = request.getfixturevalue("opensearch_hosts"), fresh_alias("big")
+    yield {"INDEX": "/nonexistent", **build_cluster_index(hosts, alias, [big_archive])}
+    drop_alias(hosts, alias)
 
 
 def stream(client, url: str) -> dict:
@@ -273,11 +357,11 @@ def stream(client, url: str) -> dict:
     return seen
 
 
-def test_a_full_export_stops_at_the_cap_and_streams_in_bounded_memory(big_index):
+def test_a_full_export_stops_at_the_cap_and_streams_in_bounded_memory(big_export):
     from service import create_app
     from service.search_index import close_searcher
 
-    app = create_app({"TESTING": True, "INDEX": str(big_index)})
+    app = create_app({"TESTING": True, **big_export})
     client = app.test_client()
     try:
         assert client.get("/api/search?q=wafer").get_json()["total"] == BIG  # opens the index

@@ -1,4 +1,9 @@
-"""GET /feed.atom: every search as a valid Atom feed that readers can poll cheaply."""
+"""GET /feed.atom: every search as a valid Atom feed that readers can poll cheaply.
+
+The contract of every backend that has `Exporting`: the tests that use
+`newsroom_client`, `client`, `index_settings` or `down_settings` run on
+Whoosh and on an OpenSearch cluster (see tests/conftest.py).
+"""
 
 from __future__ import annotations
 
@@ -11,7 +16,9 @@ import pytest
 
 from service.feeds import _NOT_XML, atom_feed, publication_time
 
-from .conftest import SEEDS, build_index
+from .conftest import SEEDS, see_latest_commit
+
+pytestmark = pytest.mark.contract
 
 
 def parse(response):
@@ -117,27 +124,28 @@ def test_feed_answers_the_same_to_every_language_and_cookie(newsroom_client):
     assert response.headers["Content-Security-Policy"].startswith("default-src 'none'")
 
 
-def test_an_indexing_run_that_changes_the_index_changes_etag_and_feed(tmp_path):
+def test_an_indexing_run_that_changes_the_index_changes_etag_and_feed(index_settings, tmp_path):
     from service import create_app
     from service.search_index import close_searcher, get_searcher
 
     archive = tmp_path / "archive"
     shutil.copytree(SEEDS, archive)
-    build_index(tmp_path / "index", [archive], workers=1)
-    app = create_app({"TESTING": True, "INDEX": str(tmp_path / "index")})
+    settings = index_settings([archive], workers=1)
+    app = create_app({"TESTING": True, **settings})
     client = app.test_client()
     try:
         before = client.get("/feed.atom")
+        assert (
+            client.get("/feed.atom", headers={"If-None-Match": before.headers["ETag"]}).status_code
+            == 304
+        )
         (archive / "new.txt").write_text(
             "Title: Wuxi opens a wafer fab\nDate: 2030-01-02\n\nA wafer fab opened in Wuxi.\n",
             "utf-8",
         )
-        build_index(tmp_path / "index", [archive], workers=1)
-        # The service builds the view of the new commit aside and swaps it in.
+        index_settings([archive], workers=1)
         with app.app_context():
-            searcher = get_searcher()
-        searcher.view()
-        searcher.wait_for_swap(30)
+            see_latest_commit(get_searcher())
         after = client.get("/feed.atom", headers={"If-None-Match": before.headers["ETag"]})
         assert after.status_code == 200
         assert after.headers["ETag"] != before.headers["ETag"]
@@ -176,15 +184,17 @@ def test_bad_parameters_are_refused_even_to_a_conditional_request(client):
     assert response.status_code == 400
 
 
-def test_feed_without_an_index_is_a_503_not_a_crash(tmp_path):
+def test_feed_from_a_backend_that_cannot_answer_is_a_503_not_a_crash(down_settings):
     from service import create_app
     from service.search_index import close_searcher
 
-    app = create_app({"TESTING": True, "INDEX": str(tmp_path / "none")})
+    settings, code = down_settings
+    app = create_app({"TESTING": True, **settings})
     try:
         response = app.test_client().get("/feed.atom")
         assert response.status_code == 503
-        assert response.get_json()["error"]["code"] == "index_missing"
+        assert response.mimetype == "application/json"
+        assert response.get_json()["error"]["code"] == code
     finally:
         close_searcher(app)
 

@@ -304,3 +304,52 @@ def test_a_failed_round_leaves_only_what_earlier_rounds_committed(
     done = _newsarchive(settings, "index", archive, "--json")
     assert '"added": 2' in done.stdout, done.stdout
     assert len(_ids(settings)) == 5
+
+
+# -- feeds and exports (the shared contract is in test_feeds.py and test_exports.py) ----------
+
+
+def test_a_run_that_changes_nothing_keeps_the_version(opensearch_hosts, opensearch_alias):
+    settings = build_cluster_index(opensearch_hosts, opensearch_alias, [SEEDS], workers=1)
+    backend = open_backend(settings)
+    try:
+        first = backend.version()
+        build_cluster_index(opensearch_hosts, opensearch_alias, [SEEDS], workers=1)
+        assert backend.version() == first  # feed readers keep getting 304s
+    finally:
+        backend.close()
+
+
+def test_an_export_reads_the_old_build_to_its_end_while_a_rebuild_swaps_the_alias(
+    tmp_path, opensearch_hosts, opensearch_alias, monkeypatch
+):
+    from opensearchpy import OpenSearch
+
+    from indexer.opensearch import exporting, writer
+
+    archive = tmp_path / "archive"
+    shutil.copytree(SEEDS, archive)
+    settings = build_cluster_index(opensearch_hosts, opensearch_alias, [archive], workers=1)
+    monkeypatch.setattr(exporting, "BATCH", 1)
+    monkeypatch.setattr(writer, "RETIRE_AFTER_TIMEOUTS", 0)
+    client = OpenSearch(hosts=opensearch_hosts)
+    backend = open_backend(settings)
+    try:
+        old = backend.version()
+        expected = [h["id"] for h in backend.search(SearchRequest(per_page=100)).hits]
+        articles = backend.export(SearchRequest(), limit=100)
+        got = [next(articles)["id"]]
+        (archive / "new.txt").write_text("Title: Late news\n\nA late wafer story.\n", "utf-8")
+        build_cluster_index(opensearch_hosts, opensearch_alias, [archive], rebuild=True)
+        new = backend.version()
+        assert new.generation != old.generation and new != old  # a new ETag
+        assert backend.search(SearchRequest(q="late")).total == 1
+        assert client.indices.exists(index=old.generation)  # kept: the export reads it
+        got += [a["id"] for a in articles]
+        assert got == expected
+        build_cluster_index(opensearch_hosts, opensearch_alias, [archive], workers=1)
+        assert not client.indices.exists(index=old.generation)  # the next run deletes it
+        assert list(client.indices.get_alias(name=opensearch_alias)) == [new.generation]
+    finally:
+        backend.close()
+        client.close()

@@ -46,6 +46,8 @@ from indexer.ingest.analysed import AnalysedArticle, Terms
 MAX_TOKEN_CHARS = 255  # the whitespace tokenizer cuts longer tokens in pieces
 LAYERS = 8  # positioned layers of extra tokens, for phrases
 FILLER = "_"  # holds a layer's place where a position has no extra token
+# What a hit, a related article or an exported row shows (`doc_summary`).
+SUMMARY_FIELDS = ["id", "title", "date", "date_precision", "lang", "source", "places"]
 
 
 @dataclass
@@ -179,3 +181,8 @@ def stored_tokens(source: dict, name: str) -> tuple[list[str], np.ndarray]:
     extra = source.get(f"{name}_extra", "").split()
     spans = unpack_offsets(source.get(f"{name}_offsets", ""), len(words))
     return words + extra, spans
+
+
+def as_stored(source: dict) -> dict:
+    """A hit's source as `doc_summary` reads a stored document (places comma-joined)."""
+    return {**source, "places": ",".join(source.get("places") or [])}

@@ -42,6 +42,8 @@ from indexer.opensearch.connection import (
     shards_failed,
     unavailable,
 )
+from indexer.opensearch.documents import SUMMARY_FIELDS, as_stored
+from indexer.opensearch.exporting import Ranking, export_articles, index_version
 from indexer.opensearch.highlights import STORED_FOR_SNIPPETS, highlighted, highlighted_document
 from indexer.opensearch.relaxing import (
     TIER,
@@ -62,22 +64,19 @@ from indexer.opensearch.translation import (
     Translation,
     all_of,
     bigram_query,
-    date_query,
-    filter_query,
+    request_filters,
 )
 from indexer.search.budget import Budget, advice
-from indexer.search.dates import date_bound
 from indexer.search.errors import BackendUnavailable, FilterError, IndexMissing, QueryTooExpensive
 from indexer.search.fragments import FRAGMENT_CHECK, WIDE_CHECK_WORDS, fragment_of, wants_bigrams
-from indexer.search.places import place_dicts, place_expansions, resolve_places
+from indexer.search.places import place_dicts, place_expansions
 from indexer.search.query import QueryError, parse_query
-from indexer.search.request import SORTS, SearchRequest, SearchResult
+from indexer.search.request import SORTS, IndexVersion, SearchRequest, SearchResult
 from indexer.search.summaries import doc_summary
 
 RELAX_BELOW = 3  # as indexer.index.relaxing
 FOUND_BOOST = TIER / 2  # lifts the articles holding the fragment above their tier
 GENERATION_TTL = 5.0  # seconds the alias's index is remembered between look-ups
-SUMMARY_FIELDS = ["id", "title", "date", "date_precision", "lang", "source", "places"]
 DOCUMENT_FIELDS = [*SUMMARY_FIELDS, "body", "path", "part", "url", *STORED_FOR_SNIPPETS]
 DATE_DESC = {"date": {"order": "desc", "missing": "_last"}}
 DATE_ASC = {"date": {"order": "asc", "missing": "_last"}}
@@ -138,8 +137,9 @@ class OpenSearchSearcher:
 
     def _search(self, body: dict, what: str = "searching") -> dict:
         for attempt in range(SHARD_RETRIES + 1):
+            index = None if "pit" in body else self.alias  # a point in time names its index
             with unavailable(what, self.alias):
-                response = self.client.search(index=self.alias, body=body, params=SEARCH_PARAMS)
+                response = self.client.search(index=index, body=body, params=SEARCH_PARAMS)
             if not shards_failed(response) or attempt == SHARD_RETRIES:
                 return self._checked(response, body)
             time.sleep(SHARD_RETRY_PAUSE * (attempt + 1))
@@ -169,21 +169,28 @@ class OpenSearchSearcher:
         if response.get("timed_out"):
             raise QueryTooExpensive()  # `search` adds the advice for the query
         hits = response.get("hits", {}).get("hits")
-        if hits:
+        if hits and "pit" not in body:  # an export's PIT may read an older build
             self._seen(hits[0]["_index"])
         return response
 
     # -- searching -----------------------------------------------------------------
     def search(self, request: SearchRequest) -> SearchResult:
+        return self._advised(request, ranking_only=False)
+
+    def ranking(self, request: SearchRequest) -> Ranking:
+        """What orders `request`'s matches as `search` does, decided as it does (exports)."""
+        return self._advised(request, ranking_only=True)
+
+    def _advised(self, request: SearchRequest, ranking_only: bool):
         try:
-            return self._searched(request)
+            return self._searched(request, ranking_only)
         except QueryTooExpensive as exc:
             if str(exc):
                 raise
             tree = parse_query(request.q)
             raise QueryTooExpensive(advice(tree, self.query_timeout)) from None
 
-    def _searched(self, request: SearchRequest) -> SearchResult:
+    def _searched(self, request: SearchRequest, ranking_only: bool = False):
         req = request
         started = time.perf_counter()
         tree = parse_query(req.q)
@@ -197,7 +204,7 @@ class OpenSearchSearcher:
         expansions, expanded = place_expansions(tree)
         translation = Translation(expansions)
         query = translation.run(tree)
-        filters, unknown_locations = self._filters(req, translation)
+        filters, unknown_locations = request_filters(req, translation)
         post_filter = all_of(list(filters.values())) if filters else None
 
         fragment = fragment_of(tree)
@@ -235,25 +242,22 @@ class OpenSearchSearcher:
                 if fragment is not None:
                     found = self._fragment_hits(query, filters, fragment, top_tier * TIER)
         budget.check()
+        lifted = bool(found) and sort == "relevance"
+        ranked = _lifted(query, found) if lifted else query
+        if ranking_only:
+            return Ranking(ranked, post_filter, SORT_CLAUSES[sort])
 
         hits = page["hits"]["hits"]
         on_page = {h["_id"] for h in hits}
-        lifted = False
-        if found and sort == "relevance" and not again and inline and on_page >= set(found):
+        if lifted and not again and inline and on_page >= set(found):
             # Every article holding the fragment is among the candidates read:
             # they go first, the others follow in order, on this very page.
             ahead = set(found)
             hits = [h for h in hits if h["_id"] in ahead] + [
                 h for h in hits if h["_id"] not in ahead
             ]
-        elif again or (found and sort == "relevance"):
-            lifted = bool(found) and sort == "relevance"
-            ranked = query
-            if lifted:
-                lift = {
-                    "constant_score": {"filter": {"ids": {"values": found}}, "boost": FOUND_BOOST}
-                }
-                ranked = {"bool": {"must": [query], "should": [lift]}}
+            lifted = False  # reordered here: the scores are the query's own
+        elif again or lifted:
             page = self._page(ranked, filters, sort, start, req.per_page, fields, req.facets, None)
             hits = page["hits"]["hits"]
         budget.check()
@@ -280,31 +284,6 @@ class OpenSearchSearcher:
             generation=self._generation or self.generation or "",
             relaxed=relaxed,
         )
-
-    @staticmethod
-    def _filters(req: SearchRequest, translation: Translation) -> tuple[dict, list[str]]:
-        """Filter queries by facet name (parameters and `field:value` in the query)."""
-        values: dict[str, list[str]] = {
-            "location": list(req.locations),
-            "lang": list(req.langs),
-            "source": list(req.sources),
-        }
-        for f in translation.filters:
-            values[f.field].append(f.value)
-        filters: dict[str, dict] = {}
-        unknown: list[str] = []
-        if values["location"]:
-            _ids, unknown = resolve_places(values["location"])
-        for name, given in values.items():
-            if given:
-                filters[name] = filter_query(name, given)
-        if req.date_from or req.date_to:
-            lo = date_bound(req.date_from, end=False) if req.date_from else 1
-            hi = date_bound(req.date_to, end=True) if req.date_to else 99991299
-            if lo > hi:
-                raise FilterError("date_from is after date_to")
-            filters["date"] = date_query(lo, hi)
-        return filters, unknown
 
     def _page(self, query, filters, sort, start, size, fields, facets, highlights) -> dict:
         """One page of hits with the exact total (and facets); settles phrase highlights."""
@@ -420,7 +399,7 @@ class OpenSearchSearcher:
 
     def _hit(self, hit: dict, translation, found: bool, relaxed) -> dict:
         source = hit["_source"]
-        summary = doc_summary(_stored(source))
+        summary = doc_summary(as_stored(source))
         score = hit.get("_score") or 0.0
         if found:
             score -= FOUND_BOOST
@@ -454,7 +433,7 @@ class OpenSearchSearcher:
         if not hits:
             return None
         source = hits[0]["_source"]
-        doc = doc_summary(_stored(source))
+        doc = doc_summary(as_stored(source))
         doc["body"] = source.get("body", "")
         doc["path"] = source.get("path", "")
         doc["part"] = source.get("part", 0)
@@ -475,12 +454,27 @@ class OpenSearchSearcher:
         related = self._search(
             related_body(hits[0]["_index"], doc_id, SUMMARY_FIELDS), "finding related articles"
         )
-        doc["related"] = [doc_summary(_stored(h["_source"])) for h in related["hits"]["hits"]]
+        doc["related"] = [doc_summary(as_stored(h["_source"])) for h in related["hits"]["hits"]]
         return doc
 
     # -- statistics ----------------------------------------------------------------------
     def stats(self) -> dict:
         return cluster_stats(self)
+
+    # -- feeds and exports (`Exporting`) -----------------------------------------------
+    def export(self, request: SearchRequest, limit: int, body: bool = False):
+        """See `Exporting.export`: decided now, read in batches from a point in time."""
+        return export_articles(self, request, limit, body)
+
+    def version(self) -> IndexVersion:
+        """See `Exporting.version`: the index behind the alias and its last commit."""
+        return index_version(self)
+
+
+def _lifted(query: dict, found: list[str]) -> dict:
+    """`query`, with the articles holding the fragment lifted above their tier."""
+    lift = {"constant_score": {"filter": {"ids": {"values": found}}, "boost": FOUND_BOOST}}
+    return {"bool": {"must": [query], "should": [lift]}}
 
 
 def _holds(source: dict, fragment) -> bool:
@@ -490,8 +484,3 @@ def _holds(source: dict, fragment) -> bool:
 def _phrase_check(phrase) -> dict:
     """A search saying whether a phrase matches anywhere (then its words are highlighted)."""
     return {"query": phrase.query, "size": 0, "terminate_after": 1, "track_total_hits": True}
-
-
-def _stored(source: dict) -> dict:
-    """A hit's source as `doc_summary` reads a stored document (places comma-joined)."""
-    return {**source, "places": ",".join(source.get("places") or [])}

@@ -33,10 +33,12 @@ from indexer.analysis import query_terms
 from indexer.analysis.bigrams import gram_keys
 from indexer.extract import normalize_lang
 from indexer.opensearch.documents import LAYERS, fit
+from indexer.search.dates import date_bound
 from indexer.search.errors import FilterError
 from indexer.search.fragments import is_cjk
 from indexer.search.places import resolve_places
 from indexer.search.query import FieldFilter, Prefix
+from indexer.search.request import SearchRequest
 from indexer.search.walking import QueryWalk
 
 FIELD_WEIGHTS = {"title": 2.0, "body": 1.0}
@@ -235,3 +237,31 @@ class Translation(QueryWalk[dict]):
         for clause, found in zip(self.phrases, matched, strict=True):
             if found:
                 self.highlight_terms[clause.field].update(clause.words)
+
+
+def request_filters(req: SearchRequest, translation: Translation) -> tuple[dict, list[str]]:
+    """Filter queries by facet name (parameters and `field:value` in the query).
+
+    Also the places named that the gazetteer does not know.
+    """
+    values: dict[str, list[str]] = {
+        "location": list(req.locations),
+        "lang": list(req.langs),
+        "source": list(req.sources),
+    }
+    for f in translation.filters:
+        values[f.field].append(f.value)
+    filters: dict[str, dict] = {}
+    unknown: list[str] = []
+    if values["location"]:
+        _ids, unknown = resolve_places(values["location"])
+    for name, given in values.items():
+        if given:
+            filters[name] = filter_query(name, given)
+    if req.date_from or req.date_to:
+        lo = date_bound(req.date_from, end=False) if req.date_from else 1
+        hi = date_bound(req.date_to, end=True) if req.date_to else 99991299
+        if lo > hi:
+            raise FilterError("date_from is after date_to")
+        filters["date"] = date_query(lo, hi)
+    return filters, unknown

@@ -23,9 +23,17 @@ into a new index `<alias>-<stamp>`, without replicas while it fills; at
 the end it gets its replicas, is refreshed, and the alias moves to it in
 one `_aliases` call that also removes the old index from it; the old index
 is deleted once searches that resolved the alias before the swap have
-ended (three request timeouts later: they would fail on a deleted index).
-Indices of the alias's pattern that no alias points to are the leftovers
-of failed rebuilds: the next run deletes them.
+ended (three request timeouts later: they would fail on a deleted index),
+unless an export still reads it through a point in time (`open_readers`,
+see `exporting`): then the next run deletes it. Indices of the alias's
+pattern that no alias points to (failed rebuilds, old builds kept for an
+export) are deleted by the next run once nothing reads them.
+
+Versions: a commit that changed something records its number
+(`committed_run`) and time (`committed_at`) in the index's `_meta`; with
+the index's name they are the version feeds give as ETag and
+Last-Modified (`exporting.index_version`). A round that wrote and deleted
+nothing commits nothing, so a run that finds no change keeps the version.
 """
 
 from __future__ import annotations
@@ -34,6 +42,7 @@ import logging
 import re
 import time
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from functools import partial
 
 from indexer.opensearch.bulk import BulkSink, delete_action, send
@@ -53,6 +62,17 @@ def segmenter_fingerprint() -> str:
     from indexer.analysis.segmenter import get_segmenter
 
     return get_segmenter().fingerprint
+
+
+def open_readers(client, index: str) -> int:
+    """Points in time and scrolls open on `index` (an export reading it to its end)."""
+    found = client.indices.stats(index=index, metric="search")["indices"].get(index, {})
+    search = found.get("total", {}).get("search", {})
+    return int(search.get("point_in_time_current", 0)) + int(search.get("scroll_current", 0))
+
+
+def _now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 class OpenSearchIndex:
@@ -159,7 +179,9 @@ class OpenSearchIndex:
         found = self.client.indices.get_alias(index=pattern, expand_wildcards="open,closed")
         for name, info in found.items():
             if ours.fullmatch(name) and name != keep and not info.get("aliases"):
-                log.info("deleting %s, left by a failed rebuild", name)
+                if open_readers(self.client, name):
+                    continue  # an export still reads this old build
+                log.info("deleting %s, no longer behind the alias", name)
                 self.client.indices.delete(index=name)
 
 
@@ -252,11 +274,14 @@ class OpenSearchSession:
             for doc_id in self._ids_by_path.pop(path, ())
             if doc_id not in written
         ]
+        self._deleted = []
+        if not written and not stale:
+            return  # nothing changed: the index, and so its version, stay as they are
         with unavailable(f"committing into {self.index}", self.index):
             self._delete(stale)
             self.client.indices.refresh(index=self.index, request_timeout=120)
-            self.put_meta(committed_run=self.run)
-        self._deleted = []
+            # The commit's number and time are the index's version (feeds' ETag).
+            self.put_meta(committed_run=self.run, committed_at=_now_iso())
 
     def _delete(self, ids: list[str]) -> None:
         for i in range(0, len(ids), 1000):
@@ -310,7 +335,10 @@ class OpenSearchSession:
             # the old index: it goes once such a request has surely ended.
             time.sleep(RETIRE_AFTER_TIMEOUTS * self.config.timeout)
         for name in old:
-            self.client.indices.delete(index=name)
+            if open_readers(self.client, name):
+                log.info("keeping %s while an export reads it; the next run deletes it", name)
+            else:
+                self.client.indices.delete(index=name)
 
     def abandon(self) -> None:
         if self._sink is not None:

@@ -43,10 +43,10 @@ class SearchBackend(Protocol):
 
 @runtime_checkable
 class Exporting(Protocol):
-    """What feeds and exports need besides searching; the Whoosh backend has it.
+    """What feeds and exports need besides searching; both backends have it.
 
-    A backend without it still serves search, documents and stats; the
-    feed and export routes then answer 501 `not_supported`.
+    A backend without it would still serve search, documents and stats;
+    the feed and export routes then answer 501 `not_supported`.
     """
 
     def export(self, request: SearchRequest, limit: int, body: bool = False) -> Iterator[dict]:
