@@ -309,17 +309,6 @@ def test_a_failed_round_leaves_only_what_earlier_rounds_committed(
 # -- feeds and exports (the shared contract is in test_feeds.py and test_exports.py) ----------
 
 
-def test_a_run_that_changes_nothing_keeps_the_version(opensearch_hosts, opensearch_alias):
-    settings = build_cluster_index(opensearch_hosts, opensearch_alias, [SEEDS], workers=1)
-    backend = open_backend(settings)
-    try:
-        first = backend.version()
-        build_cluster_index(opensearch_hosts, opensearch_alias, [SEEDS], workers=1)
-        assert backend.version() == first  # feed readers keep getting 304s
-    finally:
-        backend.close()
-
-
 def test_an_export_reads_the_old_build_to_its_end_while_a_rebuild_swaps_the_alias(
     tmp_path, opensearch_hosts, opensearch_alias, monkeypatch
 ):

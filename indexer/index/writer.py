@@ -132,6 +132,7 @@ class WhooshSession:
         self._existed = existed  # files there before the run (None: a new generation)
         self._ix = store.open(gen_dir)
         self._writer = None
+        self._changed = False  # this round added or deleted something
 
     def known_files(self) -> dict[str, str]:
         return indexed_files(self._ix)
@@ -140,21 +141,30 @@ class WhooshSession:
         # The parent's writer holds Whoosh's lock for the round; workers'
         # segment writers go without it.
         self._writer = self._ix.writer(limitmb=WRITER_LIMIT_MB, compound=False, codec=codec())
+        self._changed = False
 
     def delete_file(self, path: str) -> None:
         self._writer.delete_by_term("path", path)
+        self._changed = True
 
     def sink(self) -> WriterSink:
-        return WriterSink(self._writer)
+        return WriterSink(self._writer, self)
 
     def sink_factory(self):
         return partial(SegmentSink, str(self.gen_dir))
 
     def commit(self, handovers: list) -> None:
+        """Commit the round; a round of an existing generation that changed nothing is dropped.
+
+        A commit is a new version of the index (a feed's ETag, a view to
+        build): a cron run that finds nothing new must not make one.
+        """
         if handovers:
             commit_with_segments(self._writer, handovers, merge=self.merge)
-        else:
+        elif self._changed or self.rebuilt:
             self._writer.commit(merge=self.merge)
+        else:
+            abandon_writer(self._writer)
         self._writer = None  # only now: a failed commit is abandoned, its lock released
 
     def finish(self, **meta) -> None:
@@ -181,11 +191,13 @@ class WhooshSession:
 class WriterSink:
     """Articles added through the round's own writer (few files, in this process)."""
 
-    def __init__(self, writer):
+    def __init__(self, writer, session: WhooshSession):
         self.writer = writer
+        self.session = session
 
     def add(self, article: AnalysedArticle) -> None:
         self.writer.add_document(**whoosh_fields(article))
+        self.session._changed = True
 
     def finish(self) -> None:
         return None  # committed with the round's writer
