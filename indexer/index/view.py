@@ -212,6 +212,17 @@ class IndexView:
 
         return self._cached_mask(("place", field, tuple(wanted)), make)
 
+    def story_mask(self, doc_id: str) -> np.ndarray:
+        """The articles of the story that the article `doc_id` belongs to (none if absent)."""
+
+        def make():
+            docnum = self.searcher.document_number(id=doc_id)
+            if docnum is None:
+                return np.zeros(self.doc_count_all, dtype=bool)
+            return self.stories.mask(docnum) & self.live
+
+        return self._cached_mask(("story", doc_id), make)
+
     def date_mask(self, lo: int, hi: int) -> np.ndarray:
         return self._cached_mask(("date", lo, hi), lambda: (self.date >= lo) & (self.date <= hi))
 
