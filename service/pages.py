@@ -209,8 +209,8 @@ def _replace(args: MultiDict, name: str, value: str) -> str:
 
 
 def grouping_view(result: dict, args: MultiDict) -> list[dict] | None:
-    """The "one per story" / "all copies" switch (None when listing one story)."""
-    if args.get("story"):
+    """The "one per story" / "all copies" switch (None when listing one story, or ungroupable)."""
+    if args.get("story") or not can_group():
         return None
     grouped = result.get("group") == "story"
     return [
