@@ -290,3 +290,25 @@ def test_a_backend_that_cannot_group_answers_501_and_the_page_lists_every_articl
     assert page.status_code == 200 and "copies" not in page.get_data(as_text=True)
     flat = client.get("/api/search?q=wafer&group=none").get_json()
     assert page.get_data(as_text=True).count('class="hit"') == len(flat["hits"])
+
+
+def test_an_index_from_before_signatures_makes_every_article_its_own_story():
+    from whoosh import fields
+
+    from indexer.index.stories import load_segment_stories
+
+    class OldReader:  # schema version 5: no signature field, id without a column
+        schema = fields.Schema(id=fields.ID(stored=True, unique=True))
+
+        def doc_count_all(self):
+            return 3
+
+        def has_column(self, name):
+            if name not in self.schema:
+                raise KeyError(name)  # as Whoosh does
+            return False
+
+    part = load_segment_stories(OldReader())
+    assert not part.signed.any() and len(part.ids) == 3
+    stories = Stories.of([(part, 0)], np.ones(3, bool), np.zeros(3, np.int32))
+    assert stories.count == 3

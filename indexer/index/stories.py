@@ -55,13 +55,13 @@ class SegmentStories:
 
 def load_segment_stories(reader) -> SegmentStories:
     n = reader.doc_count_all()
-    if reader.has_column("signature"):
+    if "signature" in reader.schema and reader.has_column("signature"):
         values = [v or b"" for v in reader.column_reader("signature")]
     else:  # an index written before signatures: every article its own story
         values = [b""] * n
     signatures, signed = signatures_array(values)
     ids = np.zeros(n, dtype=np.uint64)
-    if reader.has_column("id"):
+    if "id" in reader.schema and reader.has_column("id"):
         ids = np.fromiter((_id_number(v) for v in reader.column_reader("id")), np.uint64, n)
     return SegmentStories(ids, signatures, signed, band_keys(signatures))
 
