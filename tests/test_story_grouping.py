@@ -13,6 +13,7 @@ import pytest
 from indexer.analysis import minhash
 from indexer.analysis.pipeline import term_positions
 from indexer.index.searcher import Searcher
+from indexer.index.segments import SEGMENTS
 from indexer.index.store import IndexStore
 from indexer.index.stories import THRESHOLD, SegmentStories, Stories
 from indexer.index.writer import WhooshIndex
@@ -174,12 +175,22 @@ def test_a_copy_indexed_later_joins_its_story_with_the_same_id(tmp_path):
     late.unlink()
     index_dir = tmp_path / "index"
     _index(index_dir, archive, merge=False)
-    with Searcher(index_dir) as searcher:
+    with Searcher(index_dir, background=True) as searcher:  # as the service runs it
+        old = searcher.open_view()
         before = _stories_by_name(searcher)
+        loaded = SEGMENTS.loaded
         record["date"] = "2025-06-01"  # republished long after
         late.write_text(json.dumps(record, ensure_ascii=False), "utf-8")
         _index(index_dir, archive, merge=False)
-        assert len(searcher.view().leaves) == 2  # the new copy is a segment of its own
+        # The request that notices the commit is answered by the old view; the
+        # new view, stories included, is built aside and swapped in.
+        noticed = searcher.search(SearchRequest(q="", group="story", per_page=50))
+        assert noticed.total == sum(copies for _story, copies in before.values())
+        searcher.wait_for_swap(30)
+        new = searcher.view()
+        assert new is not old and len(new.leaves) == 2  # the new copy: a segment of its own
+        assert SEGMENTS.loaded - loaded == 1  # the unchanged segment was not read again
+        assert new.segments[0].stories is old.segments[0].stories
         after = _stories_by_name(searcher)
     story, copies = before["zh-05"]
     assert after == {"en-03": before["en-03"], "zh-05": (story, copies + 1)}
