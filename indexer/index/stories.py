@@ -50,7 +50,7 @@ class SegmentStories:
     ids: np.ndarray  # uint64 per document: the id's 16 hex digits as a number
     signatures: np.ndarray  # (n, NUM_PERM) uint32
     signed: np.ndarray  # bool per document: has a signature
-    bands: np.ndarray  # (n, BANDS) uint64 band keys (meaningless where not signed)
+    bands: np.ndarray  # (n, BANDS) uint32 band keys (meaningless where not signed)
 
 
 def load_segment_stories(reader) -> SegmentStories:
