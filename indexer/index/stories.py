@@ -135,19 +135,15 @@ class Stories:
 
 
 def _gather(parts, docs: np.ndarray, attr: str) -> np.ndarray:
-    """Rows of a per-segment array for global document numbers `docs` (sorted)."""
-    arrays, offsets = [], []
-    for part, off in parts:
-        arrays.append(getattr(part, attr))
-        offsets.append(off)
-    if not len(docs):
-        return np.concatenate([a[:0] for a in arrays]) if arrays else np.zeros(0)
-    offsets = np.asarray(offsets)
+    """Rows of a per-segment array for global document numbers `docs`, in their order."""
+    arrays = [getattr(part, attr) for part, _off in parts]
+    offsets = np.asarray([off for _part, off in parts], dtype=np.int64)
+    out = np.empty((len(docs), *arrays[0].shape[1:]), dtype=arrays[0].dtype)
     seg = np.searchsorted(offsets, docs, side="right") - 1
-    out = []
     for i in np.unique(seg):
-        out.append(arrays[i][docs[seg == i] - offsets[i]])
-    return np.concatenate(out)
+        rows = seg == i
+        out[rows] = arrays[i][docs[rows] - offsets[i]]
+    return out
 
 
 def candidate_pairs(parts, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -158,7 +154,7 @@ def candidate_pairs(parts, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     firsts, seconds = [], []
     for band in range(BANDS):
         keys = bands[:, band]
-        order = np.argsort(keys, kind="stable")
+        order = np.argsort(keys)  # any order within equal keys: pairs are deduplicated
         ordered = keys[order]
         for step in range(1, WINDOW + 1):
             same = np.flatnonzero(ordered[:-step] == ordered[step:])
@@ -175,14 +171,18 @@ def candidate_pairs(parts, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def verified(parts, docs, a, b, threshold) -> tuple[np.ndarray, np.ndarray]:
-    """The pairs whose signatures agree on at least `threshold` of their slots."""
-    sigs = _gather(parts, docs, "signatures")
+    """The pairs whose signatures agree on at least `threshold` of their slots.
+
+    Only the pairs' rows are read from the segments' signatures (most
+    articles are in no pair), a bounded number of pairs at a time.
+    """
     need = math.ceil(threshold * NUM_PERM - 1e-9)
     keep = np.zeros(len(a), dtype=bool)
-    step = 65536  # pairs compared at once: bounded memory at any archive size
+    step = 65536
     for lo in range(0, len(a), step):
-        x, y = a[lo : lo + step], b[lo : lo + step]
-        keep[lo : lo + step] = np.count_nonzero(sigs[x] == sigs[y], axis=1) >= need
+        x = _gather(parts, docs[a[lo : lo + step]], "signatures")
+        y = _gather(parts, docs[b[lo : lo + step]], "signatures")
+        keep[lo : lo + step] = np.count_nonzero(x == y, axis=1) >= need
     return a[keep], b[keep]
 
 
