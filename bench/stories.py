@@ -37,9 +37,8 @@ def indexing_cpu(corpus: Path, files: int, rounds: int = 2) -> dict:
     try:
         subset = work / "corpus"
         subset.mkdir()
-        for n, path in enumerate(sorted(p for p in corpus.rglob("*") if p.is_file())):
-            if path.name == "manifest.jsonl" or n > files:
-                continue
+        documents = sorted(p for p in (corpus / "docs").rglob("*") if p.is_file())
+        for n, path in enumerate(documents[:files]):
             shutil.copy2(path, subset / f"{n:07d}{path.suffix}")
         real = minhash.signature
         times: dict[str, list[float]] = {"with": [], "without": []}
