@@ -75,7 +75,14 @@ def shingle_hashes(words: list[str]) -> np.ndarray:
 
 
 def signature(words: list[str]) -> bytes:
-    """The MinHash signature (NUM_PERM little-endian uint32) of `words`, or b"" when too short."""
+    """The MinHash signature (NUM_PERM little-endian uint32) of `words`, or b"" when too short.
+
+    0.29 ms per bench article (shingling 0.17 ms of it) against 2.0 ms for
+    analysing its body and about 15 ms for indexing it whole. The same
+    arithmetic written directly in numpy took 0.21 ms: not worth a second
+    implementation of datasketch's scheme. Regenerating the permutations
+    per call (no `permutations=`) took 0.50 ms.
+    """
     shingles = shingle_hashes(words)
     if len(shingles) < MIN_SHINGLES:
         return b""
