@@ -323,3 +323,16 @@ def test_an_index_from_before_signatures_makes_every_article_its_own_story():
     assert not part.signed.any() and len(part.ids) == 3
     stories = Stories.of([(part, 0)], np.ones(3, bool), np.zeros(3, np.int32))
     assert stories.count == 3
+
+
+def test_feeds_group_and_exports_filter_by_story(story_app):
+    client = story_app.test_client()
+    grouped = client.get("/api/search?q=wafer&group=story").get_json()
+    feed = client.get("/feed.atom?q=wafer&group=story").get_data(as_text=True)
+    assert feed.count("<entry>") == grouped["total_stories"]  # one entry per story
+    flat = client.get("/feed.atom?q=wafer").get_data(as_text=True)
+    assert flat.count("<entry>") == grouped["total"]
+    hit = grouped["hits"][0]
+    rows = client.get(f"/api/export?format=jsonl&q=wafer&story={hit['story']}&group=story")
+    assert rows.status_code == 200
+    assert len(rows.get_data(as_text=True).splitlines()) == hit["copies"]  # articles, not stories
