@@ -168,6 +168,35 @@ def snapshot_command(index_dir, out):
     click.echo(f"{snapshot(index_dir, out)} answers written to {out}")
 
 
+@cli.command("stories")
+@click.option("--index", "index_dir", type=click.Path(exists=True, path_type=Path), required=True)
+@click.option("--corpus", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--files", default=1000, show_default=True, help="Files indexed for the A/B.")
+@click.option(
+    "--sizes", default="5000,100000", show_default=True, help="Generated component-pass sizes."
+)
+def stories_command(index_dir, corpus, files, sizes):
+    """What grouping copies costs: indexing, the component pass, first-pass queries."""
+    import json
+
+    from bench import stories
+
+    sigs, signed, dates, view_seconds = stories.index_signatures(index_dir)
+    report = {
+        "component_pass_index": {
+            **stories.component_cpu(sigs, signed, dates),
+            "in_view_build_ms": round(view_seconds * 1000, 1),
+        },
+        "component_pass_generated": [
+            stories.component_cpu(*stories.generated_signatures(int(n))) for n in sizes.split(",")
+        ],
+        "first_pass": stories.first_pass_cpu(index_dir),
+    }
+    if corpus is not None:
+        report["indexing"] = stories.indexing_cpu(corpus, files)
+    click.echo(json.dumps(report, indent=2))
+
+
 @cli.command("fresh")
 @click.option("--index", "index_dir", type=click.Path(exists=True, path_type=Path), required=True)
 @click.option(

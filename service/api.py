@@ -10,7 +10,7 @@ from service.errors import BACKEND_UNAVAILABLE_MESSAGE, INDEX_MISSING_MESSAGE
 from service.openapi import openapi_spec
 from service.params import search_request
 from service.results import result_object
-from service.search_index import get_searcher
+from service.search_index import check_grouping, get_searcher
 from service.source_paths import public_document
 
 bp = Blueprint("api", __name__)
@@ -19,6 +19,7 @@ bp = Blueprint("api", __name__)
 @bp.get("/api/search")
 def search():
     req = search_request(request.args)
+    check_grouping(req)
     result = get_searcher().search(req)
     body = result_object(result, req, request.args, "/api/search")
     response = jsonify(body)

@@ -28,7 +28,7 @@ from werkzeug.datastructures import MultiDict
 
 from service.links import EXPORT_PATH, NOT_FOR_EXPORTS, search_pairs
 from service.params import ParamError, search_request
-from service.search_index import exporting_backend
+from service.search_index import check_grouping, exporting_backend
 
 bp = Blueprint("exports", __name__)
 
@@ -63,7 +63,9 @@ def export():
     search_args = MultiDict(search_pairs(args, NOT_FOR_EXPORTS))
     req = replace(search_request(search_args), facets=False, snippets=False)
 
-    articles = exporting_backend().export(req, limit, body=FLAGS[flag])
+    backend = exporting_backend()
+    check_grouping(req)  # `story=` filters the export; `group` does not apply to it
+    articles = backend.export(req, limit, body=FLAGS[flag])
     records = as_records(articles, request.host_url.rstrip("/"))
     columns = COLUMNS + (("body",) if FLAGS[flag] else ())
     chunks = csv_chunks(records, columns) if fmt == "csv" else jsonl_chunks(records)

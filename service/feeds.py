@@ -32,7 +32,7 @@ from werkzeug.http import is_resource_modified
 from indexer.search.request import IndexVersion, SearchRequest, SearchResult
 from service.links import FEED_PATH, NOT_FOR_FEEDS, feed_url, search_pairs, url_with
 from service.params import search_request
-from service.search_index import exporting_backend
+from service.search_index import check_grouping, exporting_backend
 
 bp = Blueprint("feeds", __name__)
 
@@ -51,6 +51,7 @@ def feed():
     req = search_request(args)
     req = replace(req, page=1, per_page=FEED_ENTRIES, sort="newest", facets=False)
     searcher = exporting_backend()
+    check_grouping(req)  # grouped, the feed has one entry per story: its newest copy
     # Should a commit land between these two calls, the feed is the newer
     # one under the older validators: the next poll fetches it once more.
     version = searcher.version()

@@ -62,6 +62,17 @@ MESSAGES: dict[str, dict[str, str]] = {
     "result_count_one": {"en": "1 article", "zh": "共 1 篇文章"},
     "showing": {"en": "showing {first}–{last}", "zh": "第 {first}–{last} 篇"},
     "showing_one": {"en": "showing {n}", "zh": "第 {n} 篇"},
+    "in_stories": {"en": "in {n} stories", "zh": "归为 {n} 则报道"},
+    "in_one_story": {"en": "in 1 story", "zh": "归为 1 则报道"},
+    "group_label": {"en": "Copies", "zh": "转载"},
+    "group_story": {"en": "one per story", "zh": "每则报道一条"},
+    "group_none": {"en": "all copies", "zh": "全部转载"},
+    "copies_link": {"en": "{n} copies", "zh": "{n} 篇转载"},
+    "copies_title": {
+        "en": "The same story as published by other sites",
+        "zh": "其他网站刊发的同一则报道",
+    },
+    "story_chip": {"en": "copies of one story", "zh": "同一则报道的转载"},
     "took": {"en": "{ms} ms", "zh": "用时 {ms} 毫秒"},
     "json_link": {"en": "JSON", "zh": "JSON"},
     "json_title": {

@@ -82,6 +82,8 @@ HIT = {
         "locations": {"type": "array", "items": {"type": "string"}},
         "url": {"type": "string"},
         "score": {"type": "number"},
+        "story": {"type": "string", "description": "group=story: the story's id (see `story`)"},
+        "copies": {"type": "integer", "minimum": 1, "description": "group=story: matching copies"},
     },
 }
 
@@ -143,6 +145,25 @@ def search_parameters(paging: bool = True, sort: bool = True) -> list[dict]:
         },
         _array_param("lang", "Language; repeatable (OR).", ["en", "zh", "mixed"]),
         _array_param("source", "Publisher; repeatable (OR)."),
+        {
+            "name": "group",
+            "in": "query",
+            "description": (
+                "`story`: one hit per story (copies of one wire story republished by "
+                "several sites), its best copy in the chosen order, with `story` and "
+                "`copies`; pages count stories and `total_stories` is added, `total` and "
+                "facets still count articles. `none` (the API's default): every article. "
+                "The feed groups too (one entry per story); the export ignores it. "
+                "501 `not_supported` on a backend that cannot group (BACKEND=opensearch)."
+            ),
+            "schema": {"type": "string", "enum": ["story", "none"]},
+        },
+        {
+            "name": "story",
+            "in": "query",
+            "description": "Only one story's articles: the id of any of them (a hit's `story`).",
+            "schema": {"type": "string", "pattern": "^[A-Za-z0-9_-]{1,64}$"},
+        },
     ]
     leave_out = set() if paging else {"page", "per_page"}
     if not sort:
@@ -198,6 +219,7 @@ def export_operation() -> dict:
                 },
                 "400": _error(),
                 "429": _too_many(),
+                "501": _error(),
                 "503": _error(),
             },
         }
@@ -224,6 +246,7 @@ def feed_operation() -> dict:
                 "304": {"description": "Not modified since the ETag or date sent"},
                 "400": _error(),
                 "429": _too_many(),
+                "501": _error(),
                 "503": _error(),
             },
         }
@@ -255,6 +278,7 @@ def openapi_spec() -> dict:
                         },
                         "400": _error(),
                         "429": _too_many(),
+                        "501": _error(),
                         "503": _error(),
                     },
                 }
@@ -382,6 +406,8 @@ def openapi_spec() -> dict:
                     "properties": {
                         "query": {"type": "string"},
                         "total": {"type": "integer", "minimum": 0},
+                        "total_stories": {"type": "integer", "minimum": 0},
+                        "group": {"type": "string", "enum": ["story"]},
                         "page": {"type": "integer", "minimum": 1},
                         "per_page": {"type": "integer", "minimum": 1},
                         "pages": {"type": "integer", "minimum": 0},

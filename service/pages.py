@@ -15,6 +15,7 @@ which the searcher has escaped before adding <mark>, are rendered unescaped.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from urllib.parse import urlencode, urlsplit
 
 from flask import Blueprint, abort, current_app, render_template, request
@@ -28,14 +29,14 @@ from service.facets import toggled_url, without_params
 from service.links import FEED_PATH, url_with
 from service.params import search_request
 from service.results import page_url, result_object
-from service.search_index import get_searcher
+from service.search_index import can_group, check_grouping, get_searcher
 from service.source_paths import public_document
 from service.timeline import chosen_period, parent_period, timeline_window
 from service.timeline_chart import timeline_chart
 
 bp = Blueprint("pages", __name__)
 
-FILTER_PARAMS = ("location", "date_from", "date_to", "lang", "source")
+FILTER_PARAMS = ("location", "date_from", "date_to", "lang", "source", "story")
 TREE_LIMIT = 10  # values shown per level before "N more"
 LIST_LIMIT = 10
 LANG_KEYS = {"en": "lang_en", "zh": "lang_zh", "mixed": "lang_mixed"}
@@ -87,9 +88,13 @@ def page_args() -> MultiDict:
 @bp.get("/")
 def index():
     args = page_args()
-    req = search_request(args)
+    req = page_grouping(search_request(args))
     result = get_searcher().search(req)
     body = result_object(result, req, args, "/")
+    if req.grouped and not args.get("group"):  # grouped by default: so is the JSON twin
+        body["links"]["json"] = page_url(
+            MultiDict([*args.items(multi=True), ("group", "story")]), "/api/search", result.page
+        )
     view = search_view(body, args, i18n.choose_language(request))
     html = render_template(
         "pages/search.html",
@@ -121,6 +126,20 @@ def document(doc_id: str):
     return html, {"Link": f'<{json_url}>; rel="alternate"; type="application/json"'}
 
 
+def page_grouping(req):
+    """The page groups copies of a story unless asked not to, or listing one story.
+
+    On a backend that cannot group, the page shows every article (a 501
+    for `story=`: a filter is not dropped silently).
+    """
+    if not can_group():
+        check_grouping(replace(req, group=None))
+        return replace(req, group=None)
+    if req.group is None and not req.story:
+        return replace(req, group="story")
+    return req
+
+
 def _web_url(url: str | None) -> str | None:
     """Only http(s) addresses become links: a javascript: URL in a file must stay text."""
     if url and urlsplit(url).scheme.lower() in ("http", "https"):
@@ -146,7 +165,11 @@ def search_view(result: dict, args: MultiDict, lang: str) -> dict:
         ],
         "pages": page_numbers(result, args),
         "first": (result["page"] - 1) * result["per_page"] + 1,
-        "last": min(result["total"], result["page"] * result["per_page"]),
+        "last": min(
+            result.get("total_stories", result["total"]), result["page"] * result["per_page"]
+        ),
+        "grouping": grouping_view(result, args),
+        "copies_urls": [copies_url(args, hit) for hit in result["hits"]],
         "first_page_url": page_url(args, "/", 1),
         "years": year_tree(result, args),
         "timeline": timeline_view(result, args, lang),
@@ -185,6 +208,25 @@ def _replace(args: MultiDict, name: str, value: str) -> str:
     return "/?" + urlencode(pairs)
 
 
+def grouping_view(result: dict, args: MultiDict) -> list[dict] | None:
+    """The "one per story" / "all copies" switch (None when listing one story, or ungroupable)."""
+    if args.get("story") or not can_group():
+        return None
+    grouped = result.get("group") == "story"
+    return [
+        {"value": "story", "url": _replace(args, "group", "story"), "current": grouped},
+        {"value": "none", "url": _replace(args, "group", "none"), "current": not grouped},
+    ]
+
+
+def copies_url(args: MultiDict, hit: dict) -> str | None:
+    """The hit's story's matching copies: the same words and filters, that story only."""
+    if hit.get("copies", 1) < 2:
+        return None
+    pairs = [(k, v) for k, v in args.items(multi=True) if k not in ("page", "group", "story")]
+    return url_with("/", [*pairs, ("story", hit["story"])])
+
+
 def chinese_place_names(result: dict) -> dict[str, str]:
     """Hits name their places in English; the location facet knows the Chinese names.
 
@@ -213,6 +255,9 @@ def filter_chips(args: MultiDict, lang: str) -> list[dict]:
         else:
             text = value
         chips.append({"param": name, "text": text, "url": toggled_url(args, "/", name, value)})
+    if args.get("story"):
+        text = i18n.translate(lang, "story_chip")
+        chips.append({"param": "story", "text": text, "url": without_params(args, "/", ("story",))})
     date_from, date_to = args.get("date_from"), args.get("date_to")
     if date_from and date_from == date_to:
         chips.append(

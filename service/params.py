@@ -7,6 +7,8 @@ unknown places. The error message says which parameter and why.
 
 from __future__ import annotations
 
+import re
+
 from flask import current_app
 from werkzeug.datastructures import MultiDict
 
@@ -15,7 +17,7 @@ from indexer.search.dates import date_bound
 from indexer.search.errors import FilterError
 from indexer.search.places import resolve_places
 from indexer.search.query import check_query
-from indexer.search.request import SORTS, SearchRequest
+from indexer.search.request import GROUPS, SORTS, SearchRequest
 
 
 class ParamError(ValueError):
@@ -47,7 +49,8 @@ def _list(args: MultiDict, name: str) -> list[str]:
     return values
 
 
-SINGLE_VALUED = ("q", "page", "per_page", "sort", "date_from", "date_to")
+SINGLE_VALUED = ("q", "page", "per_page", "sort", "date_from", "date_to", "group", "story")
+_STORY_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
 def search_request(args: MultiDict, *, strict_locations: bool = True) -> SearchRequest:
@@ -64,6 +67,13 @@ def search_request(args: MultiDict, *, strict_locations: bool = True) -> SearchR
     sort = args.get("sort") or None
     if sort is not None and sort not in SORTS:
         raise ParamError(f"sort must be one of: {', '.join(SORTS)}")
+
+    group = args.get("group") or None
+    if group is not None and group not in GROUPS:
+        raise ParamError(f"group must be one of: {', '.join(GROUPS)}")
+    story = (args.get("story") or "").strip() or None
+    if story is not None and not _STORY_ID.match(story):
+        raise ParamError("story must be an article id (letters, digits, - and _)")
 
     locations = _list(args, "location")
     if strict_locations and locations:
@@ -98,4 +108,6 @@ def search_request(args: MultiDict, *, strict_locations: bool = True) -> SearchR
         date_to=date_to,
         langs=langs,
         sources=_list(args, "source"),
+        group=group,
+        story=story,
     )

@@ -1,4 +1,10 @@
-"""The one result object that both /api/search and the page render."""
+"""The one result object that both /api/search and the page render.
+
+Grouped by story, the object gains `total_stories` and `group` (pages
+count stories), and each hit `story` and `copies`; with `story=`, the
+filters name it. An ungrouped answer has none of these keys: it is byte
+for byte what it was before stories.
+"""
 
 from __future__ import annotations
 
@@ -20,7 +26,9 @@ def page_url(args: MultiDict, path: str, page: int) -> str:
 
 
 def result_object(result: SearchResult, request: SearchRequest, args: MultiDict, path: str) -> dict:
-    pages = max(1, math.ceil(result.total / result.per_page)) if result.total else 0
+    grouped = result.total_stories is not None
+    listed = result.total_stories if grouped else result.total  # what pages count
+    pages = max(1, math.ceil(listed / result.per_page)) if listed else 0
     links = {
         "self": page_url(args, path, result.page),
         "json": page_url(args, "/api/search", result.page),
@@ -31,9 +39,10 @@ def result_object(result: SearchResult, request: SearchRequest, args: MultiDict,
         "export_csv": export_url(args, "csv"),
         "export_jsonl": export_url(args, "jsonl"),
     }
-    return {
+    body = {
         "query": result.query,
         "total": result.total,
+        **({"total_stories": result.total_stories, "group": "story"} if grouped else {}),
         "page": result.page,
         "per_page": result.per_page,
         "pages": pages,
@@ -50,6 +59,8 @@ def result_object(result: SearchResult, request: SearchRequest, args: MultiDict,
             "date_to": request.date_to,
             "lang": request.langs,
             "source": request.sources,
+            **({"story": request.story} if request.story else {}),
         },
         "links": links,
     }
+    return body

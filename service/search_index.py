@@ -17,7 +17,7 @@ import threading
 
 from flask import Flask, current_app
 
-from indexer.search.backend import Exporting, SearchBackend, open_backend
+from indexer.search.backend import Exporting, GroupingStories, SearchBackend, open_backend
 from indexer.search.errors import BackendUnavailable, IndexMissing, NotSupported
 
 log = logging.getLogger("newsarchive.service")
@@ -44,6 +44,18 @@ def exporting_backend() -> Exporting:
         name = current_app.config.get("BACKEND") or "this backend"
         raise NotSupported(f"feeds and exports are not available with BACKEND={name} yet")
     return searcher
+
+
+def can_group() -> bool:
+    """Whether the backend groups copies of one story (`group=story`, `story=`)."""
+    return isinstance(get_searcher(), GroupingStories)
+
+
+def check_grouping(req) -> None:
+    """`NotSupported` (501) for a request that groups or picks a story on a backend that cannot."""
+    if (req.grouped or req.story) and not can_group():
+        name = current_app.config.get("BACKEND") or "this backend"
+        raise NotSupported(f"group=story and story= are not available with BACKEND={name} yet")
 
 
 def warm_up() -> None:

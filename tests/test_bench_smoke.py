@@ -113,3 +113,31 @@ def test_relevance_benchmark_scores_known_items_for_each_system(tmp_path):
     )
     assert ours["fragment_en"]["success10"] >= 0.9
     assert "newsarchive MRR@10" in markdown(results)
+
+
+def test_stories_benchmark_reports_every_cost(tmp_path, seed_index):
+    from click.testing import CliRunner
+
+    from bench.__main__ import cli
+
+    corpus = write_corpus(tmp_path / "c", 30, seed=5)
+    result = CliRunner().invoke(
+        cli,
+        [
+            "stories",
+            "--index",
+            str(seed_index),
+            "--corpus",
+            str(corpus),
+            "--files",
+            "10",
+            "--sizes",
+            "500",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report["component_pass_generated"][0]["docs"] == 500
+    assert report["first_pass"]["queries"] == len(QUERIES)
+    assert report["first_pass"]["p50_grouped_ms"] > 0
+    assert report["indexing"]["articles"] > 0

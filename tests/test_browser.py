@@ -380,3 +380,43 @@ def test_markup_that_slipped_past_escaping_would_not_run(server, new_page):
     page.wait_for_timeout(300)  # let the image's error event fire (if allowed)
     assert page.evaluate("window.pwned") is None
     assert any("Content Security Policy" in report for report in reports), reports
+
+
+@pytest.fixture(scope="module")
+def story_server(tmp_path_factory):
+    from .story_variants import write_archive
+
+    root = tmp_path_factory.mktemp("browser-stories")
+    build_index(root / "index", [write_archive(root / "archive")], workers=1)
+    port = free_port()
+    proc = start_gunicorn(root / "index", port, workers=1)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        stop(proc)
+
+
+def test_copies_of_a_story_show_as_one_hit_that_lists_them(story_server, new_page):
+    status, grouped = fetch(story_server, "/api/search", q="wafer", group="story")
+    assert status == 200 and grouped["total_stories"] < grouped["total"]
+    page = new_page("desktop")
+    page.goto(f"{story_server}/?q=wafer")
+    summary = page.locator(".summary").inner_text()
+    assert f"{grouped['total']} articles in {grouped['total_stories']} stories" in summary
+    assert hit_titles(page) == [h["title"] for h in grouped["hits"]]
+    check_accessibility(page)
+    shot(page, "stories-1-grouped")
+
+    first = grouped["hits"][0]
+    page.locator(".hit").first.get_by_role("link", name=f"{first['copies']} copies").click()
+    page.wait_for_url(re.compile(f"story={first['story']}"))
+    assert page.locator(".hit").count() == first["copies"] == total(page)
+    assert page.locator(".copies").count() == 0
+    check_accessibility(page)
+    shot(page, "stories-2-copies")
+
+    page.goto(f"{story_server}/?q=wafer")
+    page.get_by_role("link", name="all copies").click()
+    page.wait_for_url(re.compile("group=none"))
+    assert page.locator(".hit").count() == min(10, grouped["total"])
+    assert page.locator(".copies").count() == 0

@@ -65,16 +65,25 @@ def test_results_are_the_api_hits_with_marks_and_links_that_carry_the_query(clie
     assert "Also searched for" in page and "Jiangyin" in page
 
 
-def test_the_page_points_to_its_json_twin(client):
+def test_the_page_points_to_its_json_twin(client, backend):
     params = {"q": "Wuxi", "location": "Jiangsu"}
     response, page = html(client, "/?" + urlencode(params))
-    json_url = "/api/search?" + urlencode(params)
+    # The page shows one hit per story where the backend groups; so does its twin.
+    grouped = {**params, "group": "story"} if backend == "whoosh" else params
+    json_url = "/api/search?" + urlencode(grouped)
     assert response.headers["Link"] == f'<{json_url}>; rel="alternate"; type="application/json"'
     assert f'<link rel="alternate" type="application/json" {href(json_url)}>' in page
     assert re.search(rf"<a {re.escape(href(json_url))}[^>]*>JSON</a>", page)
     twin = client.get(json_url).get_json()
     for hit in twin["hits"]:
         assert escape(hit["title"]) in page or hit["title_html"] in page
+    all_copies = "/?" + urlencode({**params, "group": "none"})
+    if backend == "whoosh":  # a visible switch to every copy
+        assert re.search(rf"<a {re.escape(href(all_copies))}>all copies</a>", page)
+        _, flat = html(client, all_copies)
+        assert f"{href('/?' + urlencode({**params, 'group': 'none'}))} aria-current" in flat
+    else:  # OpenSearch does not group: the page lists every article, with no switch
+        assert "all copies" not in page
 
 
 def test_facet_values_are_links_that_toggle_filters(client):

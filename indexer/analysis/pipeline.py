@@ -37,11 +37,23 @@ def analyze(text: str, mode: str = "index") -> list[tuple[str, int, int, int]]:
     ]
 
 
-def term_positions(text: str) -> dict[str, list[tuple[int, int, int]]]:
-    """term -> [(position, startchar, endchar), ...] as the index files them."""
+def term_positions(
+    text: str, sequence: list[str] | None = None
+) -> dict[str, list[tuple[int, int, int]]]:
+    """term -> [(position, startchar, endchar), ...] as the index files them.
+
+    `sequence`, if given, receives the first term of each position in text
+    order (the near-duplicate signature's words, `minhash`): collected in
+    the same pass, since rebuilding it from the dict cost a fifth as much
+    as the analysis itself.
+    """
     seen: dict[str, list[tuple[int, int, int]]] = {}
+    last = -1
     for t in _shared()(text, positions=True, chars=True, mode="index"):
         entry = (t.pos, t.startchar, t.endchar)
+        if sequence is not None and t.pos != last:
+            sequence.append(t.text)
+            last = t.pos
         if t.text in seen:
             seen[t.text].append(entry)
         else:

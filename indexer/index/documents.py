@@ -38,6 +38,7 @@ def whoosh_fields(article: AnalysedArticle) -> dict:
         "source": article.source or None,
         "places": ",".join(article.places) or None,
         "places_all": ",".join(article.places_all) or None,
+        "signature": article.signature or None,
     }
     # Whoosh would index an empty string as a term: leave empty fields out.
     return {name: value for name, value in fields.items() if value is not None}

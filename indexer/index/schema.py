@@ -13,23 +13,28 @@
 * `path` and `filesig` (content hash, size, mtime) have columns too: the
   incremental indexer reads the whole archive's state from them without
   unpickling a single stored document.
+* `signature` (a column only) holds each body's near-duplicate signature
+  (`indexer.analysis.minhash`), empty for very short bodies; with the `id`
+  column (its tie-break) it is what `indexer.index.stories` groups copies
+  of one story by, per segment, without reading stored documents. (Version
+  6 added both; an index of version 5 is rebuilt by the next indexing run.)
 """
 
 from __future__ import annotations
 
-from whoosh import fields
+from whoosh import columns, fields
 from whoosh.codec.whoosh3 import W3Codec
 
 from indexer.analysis import bilingual_analyzer
 from indexer.index.fields import BilingualText, CjkBigrams
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 
 def build_schema() -> fields.Schema:
     analyzer = bilingual_analyzer()
     return fields.Schema(
-        id=fields.ID(stored=True, unique=True),
+        id=fields.ID(stored=True, unique=True, sortable=True),
         path=fields.ID(stored=True, sortable=True),
         part=fields.STORED(),
         filesig=fields.ID(stored=True, sortable=True),
@@ -45,6 +50,7 @@ def build_schema() -> fields.Schema:
         source=fields.ID(stored=True, sortable=True),
         places=fields.KEYWORD(stored=True, commas=True, sortable=True),
         places_all=fields.KEYWORD(commas=True, sortable=True),
+        signature=fields.COLUMN(columns.VarBytesColumn()),
     )
 
 

@@ -27,7 +27,7 @@ from indexer.index.filters import filter_mask
 from indexer.index.related import related_articles
 from indexer.index.relaxing import RELAX_BELOW, relaxed_matches
 from indexer.index.segments import SEGMENTS
-from indexer.index.selection import Selection, page_of
+from indexer.index.selection import Selection, page_of, story_page_of
 from indexer.index.snippets import spans_for_docs, term_spans
 from indexer.index.store import IndexStore
 from indexer.index.suggestions import suggest
@@ -149,14 +149,21 @@ class Searcher:
 
         per_page = req.per_page
         start = (req.page - 1) * per_page
-        page_docs, page_scores = page_of(
-            view, selection.docs, selection.scores, found.sort, start, per_page, selection.tiers
-        )
+        page = (view, selection.docs, selection.scores, found.sort, start, per_page)
+        total_stories = None
+        if req.grouped:
+            page_docs, page_scores, copies, total_stories = story_page_of(*page, selection.tiers)
+        else:
+            page_docs, page_scores = page_of(*page, selection.tiers)
         spans = _page_spans(view, evaluation, page_docs) if req.snippets else None
         hits = [
             self._hit(view, int(d), float(s), spans)
             for d, s in zip(page_docs, page_scores, strict=True)
         ]
+        if req.grouped:
+            for hit, docnum, count in zip(hits, page_docs, copies, strict=True):
+                hit["story"] = self._story_id(view, int(docnum), hit["id"])
+                hit["copies"] = count
 
         budget.check()
         facets = (
@@ -179,7 +186,24 @@ class Searcher:
             unknown_locations=found.unknown_locations,
             generation=view.generation_name or "",
             relaxed=found.relaxed,
+            total_stories=total_stories,
         )
+
+    @staticmethod
+    def _story_id(view, docnum: int, own_id: str) -> str:
+        first = view.stories.first_of(docnum)
+        if first == docnum:
+            return own_id
+        return view.searcher.stored_fields(first).get("id", own_id)
+
+    def story_of(self, doc_id: str) -> str | None:
+        """See `backend.GroupingStories`."""
+
+        def find(view):
+            docnum = view.searcher.document_number(id=doc_id)
+            return None if docnum is None else self._story_id(view, docnum, doc_id)
+
+        return self._with_retry(find)
 
     def _find(self, view: IndexView, req: SearchRequest) -> Found:
         """Every document `req` selects, scored and tiered, within the time budget."""
@@ -216,6 +240,8 @@ class Searcher:
                 raise FilterError("date_from is after date_to")
             masks["date"] = view.date_mask(max(lo, 1), hi)
             days_in = month_within(lo, hi)
+        if req.story:
+            masks["story"] = view.story_mask(req.story)
 
         selection = Selection.of(view, matches, masks)
         fragment = fragment_of(tree)

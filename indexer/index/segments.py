@@ -4,12 +4,13 @@ Whoosh never changes a segment once written; a commit adds segments,
 merges some into a new one, or marks documents deleted. So everything
 read or computed from a segment alone is keyed by the segment's id and
 kept for the process, not for one view: its columns (`columns`), its
-place counter with bitmaps (`counting`), the postings of the terms
+place counter with bitmaps (`counting`), its near-duplicate signatures
+and band keys (`stories`), the postings of the terms
 queries read from it, and its decoded posting blocks. A view built after
 a commit takes these from the segments it shares with the previous view
 and reads only new segments; what depends on the whole index (the merged
-columns, deletions, BM25's averages) is all that each view recomputes,
-with array concatenations.
+columns, deletions, BM25's averages, the stories) is all that each view
+recomputes, with array concatenations.
 
 Postings come from the segment's stored arrays when it has them
 (`postings_arrays`, written once per segment at the end of an indexing
@@ -32,6 +33,7 @@ from indexer.index.columns import SegmentArrays, load_segment, load_segment_empt
 from indexer.index.counting import MultiCounter
 from indexer.index.matches import EMPTY_DOCS, EMPTY_SCORES
 from indexer.index.postings_arrays import open_arrays
+from indexer.index.stories import empty_stories, load_segment_stories
 from indexer.index.whoosh_postings import read_leaf_postings, segment_folder, term_key
 
 SEGMENTS_KEPT = 64  # segments whose columns and counters are kept (an index has a few)
@@ -42,8 +44,9 @@ BLOCK_CACHE_BYTES = 24 * 2**20  # decoded posting blocks, all segments together
 class Segment:
     """One segment's columns, place counter and cached postings; never changes."""
 
-    def __init__(self, key, arrays: SegmentArrays, folder=None):
+    def __init__(self, key, arrays: SegmentArrays, folder=None, stories=None):
         self.key = key
+        self.stories = stories if stories is not None else empty_stories()
         self.folder = folder
         self.stored = None  # the segment's postings arrays (`postings_arrays`), once written
         self.look_for_stored()
@@ -127,7 +130,9 @@ class SegmentStore:
         if hit is not None:
             hit.look_for_stored()  # an indexing run writes them after its commit
             return hit
-        segment = Segment(key, load_segment(reader), segment_folder(reader))
+        segment = Segment(
+            key, load_segment(reader), segment_folder(reader), load_segment_stories(reader)
+        )
         with self._lock:
             self.loaded += 1
             self._items[key] = segment

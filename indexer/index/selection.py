@@ -81,9 +81,8 @@ def stored_text(view):
     return text
 
 
-def page_of(view, docs, scores, sort, start, count, tiers=None):
-    if not len(docs) or start >= len(docs):
-        return [], []
+def sort_keys(view, docs, scores, sort, tiers=None) -> tuple:
+    """`np.lexsort` keys of a search's order, the main key last."""
     dates = view.date[docs]
     if sort == "relevance":
         keys = (-dates, -scores)  # highest score first; newer first among equal scores
@@ -94,15 +93,59 @@ def page_of(view, docs, scores, sort, start, count, tiers=None):
         keys = (-scores, dates)
     if tiers is not None and sort == "relevance":
         keys = (*keys, -tiers.astype(np.int64))  # a higher tier first
+    return keys
+
+
+def _leading(keys: tuple, wanted: int) -> np.ndarray:
+    """Indexes of every document that ties or beats the `wanted`-th on the main key.
+
+    Sorting only these gives the exact order of the first `wanted`: a
+    fraction of the work when a query matches much of the archive.
+    """
+    main = keys[-1]
+    cut = np.partition(main, wanted - 1)[wanted - 1]
+    return np.flatnonzero(main <= cut)
+
+
+def page_of(view, docs, scores, sort, start, count, tiers=None):
+    if not len(docs) or start >= len(docs):
+        return [], []
+    keys = sort_keys(view, docs, scores, sort, tiers)
     wanted = start + count
     if len(docs) > 4 * wanted:
-        # Sort only the candidates for the page: everything that ties or beats
-        # the page's last document on the main key. Same order, a fraction of
-        # the work when a query matches much of the archive.
-        main = keys[-1]
-        cut = np.partition(main, wanted - 1)[wanted - 1]
-        near = np.flatnonzero(main <= cut)
+        near = _leading(keys, wanted)
         docs, scores = docs[near], scores[near]
         keys = tuple(k[near] for k in keys)
     chosen = np.lexsort(keys)[start : start + count]
     return docs[chosen].tolist(), scores[chosen].tolist()
+
+
+def story_page_of(view, docs, scores, sort, start, count, tiers=None):
+    """A page of stories: (docs, scores, copies, total stories).
+
+    Each story is represented by its first matching article in the search's
+    order and ranked where that article ranks; `copies` counts its matching
+    articles. Like `page_of`, only the leading documents are sorted, taking
+    more of them until they hold enough stories for the page.
+    """
+    label = view.stories.label[docs]
+    per_story = np.bincount(label, minlength=view.stories.count)
+    total = int(np.count_nonzero(per_story))
+    if not len(docs) or start >= total:
+        return [], [], [], total
+    keys = sort_keys(view, docs, scores, sort, tiers)
+    wanted = start + count
+    take = 4 * wanted
+    while True:
+        if len(docs) > take:
+            near = _leading(keys, take)
+            order = near[np.lexsort(tuple(k[near] for k in keys))]
+        else:
+            order = np.lexsort(keys)
+        _stories, firsts = np.unique(label[order], return_index=True)
+        if len(firsts) >= wanted or len(order) == len(docs):
+            break
+        take *= 4
+    chosen = order[np.sort(firsts)[start : start + count]]
+    copies = per_story[label[chosen]]
+    return docs[chosen].tolist(), scores[chosen].tolist(), copies.tolist(), total

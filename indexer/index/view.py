@@ -3,7 +3,8 @@
 An `IndexView` belongs to one Whoosh searcher (one index generation and
 commit); the service replaces it, never mutates it, when the index changes.
 It holds the columns of every segment merged into arrays (dates, lengths,
-coded facet values, places), reads postings into arrays and scores them
+coded facet values, places) and the stories copies belong to
+(`stories`), reads postings into arrays and scores them
 with BM25 for all matches at once, and keeps what queries read again in
 bounded caches (`caches`). What comes from one segment alone (its columns,
 place bitmaps, postings and decoded blocks) lives in `segments`, shared
@@ -24,6 +25,7 @@ from indexer.index.columns import CODED_FIELDS, PLACE_FIELDS
 from indexer.index.counting import SegmentedCounter
 from indexer.index.matches import EMPTY_DOCS, EMPTY_SCORES, Matches, locate
 from indexer.index.segments import DECODED, SEGMENTS, live_mask
+from indexer.index.stories import Stories
 from indexer.index.whoosh_postings import leaf_values, paused_gc
 from indexer.search.query import QueryError
 
@@ -79,6 +81,13 @@ class IndexView:
             for f in FIELD_WEIGHTS:
                 self.lengths[f][sl] = arr.lengths[f]
         self.live_count = int(self.live.sum())
+        started = time.perf_counter()
+        self.stories = Stories.of(
+            [(seg.stories, off) for seg, (_r, off) in zip(self.segments, leaves, strict=True)],
+            self.live,
+            self.date,
+        )
+        self.stories_seconds = time.perf_counter() - started  # the bench reads it
         self.avg_length = {
             f: float(self.lengths[f][self.live].mean()) if self.live_count else 1.0
             for f in FIELD_WEIGHTS
@@ -202,6 +211,17 @@ class IndexView:
             return mask
 
         return self._cached_mask(("place", field, tuple(wanted)), make)
+
+    def story_mask(self, doc_id: str) -> np.ndarray:
+        """The articles of the story that the article `doc_id` belongs to (none if absent)."""
+
+        def make():
+            docnum = self.searcher.document_number(id=doc_id)
+            if docnum is None:
+                return np.zeros(self.doc_count_all, dtype=bool)
+            return self.stories.mask(docnum) & self.live
+
+        return self._cached_mask(("story", doc_id), make)
 
     def date_mask(self, lo: int, hi: int) -> np.ndarray:
         return self._cached_mask(("date", lo, hi), lambda: (self.date >= lo) & (self.date <= hi))

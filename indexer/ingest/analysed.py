@@ -4,7 +4,9 @@ Analysis stays in Python whatever stores the index, so that matching,
 phrases and snippets are the same on every backend: the terms of the title
 and the body come with their positions and character offsets (snippets are
 cut from the stored text at those offsets, never by re-analysing it), and
-the hashed CJK bigram keys come as a list. A backend only files them.
+the hashed CJK bigram keys come as a list. A backend only files them. So
+does the body's near-duplicate signature (`analysis.minhash`), computed
+from the same pass over the body's terms.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ class AnalysedArticle:
     title_terms: Terms = field(default_factory=dict)
     body_terms: Terms = field(default_factory=dict)
     grams: list[str] = field(default_factory=list)
+    signature: bytes = b""  # the body's near-duplicate signature (`analysis.minhash`), or b""
 
     @property
     def month(self) -> str | None:
@@ -57,9 +60,12 @@ class AnalysedArticle:
 def analyse(article: Article, filesig: str) -> AnalysedArticle:
     """Analyse an enriched article (the costly part: jieba, stemming, bigrams)."""
     from indexer.analysis.bigrams import gram_keys, has_cjk_pair
+    from indexer.analysis.minhash import signature
     from indexer.analysis.pipeline import term_positions
 
     both = f"{article.title}\n{article.body}"
+    words: list[str] = []
+    body_terms = term_positions(article.body, words)
     return AnalysedArticle(
         id=doc_id(article.path, article.part),
         path=article.path,
@@ -75,6 +81,7 @@ def analyse(article: Article, filesig: str) -> AnalysedArticle:
         places=list(article.places),
         places_all=list(article.places_all),
         title_terms=term_positions(article.title),
-        body_terms=term_positions(article.body),
+        body_terms=body_terms,
         grams=gram_keys(both) if has_cjk_pair(both) else [],
+        signature=signature(words),
     )

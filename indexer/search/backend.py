@@ -62,6 +62,19 @@ class Exporting(Protocol):
         """The commit that answers now; cheap (no search), for caching by clients."""
 
 
+@runtime_checkable
+class GroupingStories(Protocol):
+    """A backend that knows which articles are copies of one story; the Whoosh backend does.
+
+    Only such a backend is handed a `SearchRequest` with `group="story"` or
+    a `story`: the API answers 501 `not_supported` for those on another
+    backend, and the search page shows every article instead of grouping.
+    """
+
+    def story_of(self, doc_id: str) -> str | None:
+        """The id of the story an article belongs to (its earliest copy's id), or None."""
+
+
 def warm_up(settings: Mapping) -> None:
     """Load what every backend's process needs once, before gunicorn forks.
 

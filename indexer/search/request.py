@@ -7,6 +7,11 @@ pairs, most frequent first (dates newest first), and `undated` to a count;
 each facet is counted under every filter but its own (multi-select). `day`
 holds only the days of the month a date filter lies within (see
 `dates.month_within`), and is empty without such a filter.
+
+Grouped by story (`group="story"`), `hits` are one article per story (the
+first in the request's order) with `story` (the story's id) and `copies`
+(its articles that match), pages count stories and `total_stories` is
+set; `total` and the facets still count articles.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 SORTS = ("relevance", "newest", "oldest")
+GROUPS = ("story", "none")  # `group`: one hit per story, or every article
 
 
 @dataclass
@@ -30,6 +36,12 @@ class SearchRequest:
     sources: list[str] = field(default_factory=list)
     facets: bool = True
     snippets: bool = True
+    group: str | None = None  # "story": one hit per story (see `backend.GroupingStories`)
+    story: str | None = None  # only that story's articles: the id of any of its copies
+
+    @property
+    def grouped(self) -> bool:
+        return self.group == "story"
 
 
 @dataclass
@@ -47,6 +59,7 @@ class SearchResult:
     unknown_locations: list[str] = field(default_factory=list)
     generation: str = ""
     relaxed: dict | None = None  # {"matched_words", "of", "complete"} when words were dropped
+    total_stories: int | None = None  # stories among the `total` articles, when grouped
 
 
 @dataclass(frozen=True)
