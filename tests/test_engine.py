@@ -51,8 +51,9 @@ def test_set_algebra_matches_plain_python(a_docs, b_docs, seed):
 
 
 class _View:
-    def __init__(self, dates):
+    def __init__(self, dates, ids):
         self.date = np.asarray(dates, dtype=np.int32)
+        self.stories = type("Stories", (), {"ids": np.asarray(ids, dtype=np.uint64)})()
 
 
 @settings(max_examples=200, deadline=None)
@@ -62,20 +63,23 @@ class _View:
     st.integers(0, 30),
     st.integers(0, 10**6),
 )
-def test_results_page_equals_a_full_sort(score_levels, sort, start, seed):
+def test_results_page_equals_a_full_sort_with_ties_broken_by_article_id(
+    score_levels, sort, start, seed
+):
     rng = np.random.default_rng(seed)
     n = len(score_levels)
     docs = np.arange(n, dtype=np.int64)
     scores = np.asarray(score_levels, dtype=np.float32)
     dates = rng.choice([0, 20200101, 20210505, 20230101], size=n)
-    view = _View(dates)
-    # The order the page promises, by a plain sort of every match.
+    ids = rng.permutation(n) * 2**40  # article ids, not in document order
+    view = _View(dates, ids)
+    # The order the page promises, by a plain sort of every match; the id breaks ties.
     if sort == "relevance":
-        key = sorted(range(n), key=lambda i: (-scores[i], -dates[i], i))
+        key = sorted(range(n), key=lambda i: (-scores[i], -dates[i], ids[i]))
     elif sort == "newest":
-        key = sorted(range(n), key=lambda i: (-dates[i], -scores[i], i))
+        key = sorted(range(n), key=lambda i: (-dates[i], -scores[i], ids[i]))
     else:
-        key = sorted(range(n), key=lambda i: (dates[i] or 10**9, -scores[i], i))
+        key = sorted(range(n), key=lambda i: (dates[i] or 10**9, -scores[i], ids[i]))
     got_docs, _ = page_of(view, docs, scores, sort, start, 5)
     assert got_docs == key[start : start + 5]
 
@@ -179,3 +183,31 @@ def test_phrase_matching_in_arrays_equals_matching_document_by_document(tmp_path
                 assert fast.tolist() == slow.tolist(), phrase
                 checked += int(slow.sum())
     assert checked > 20  # the phrases do occur
+
+
+def test_same_day_articles_keep_one_order_whatever_order_they_were_indexed_in(tmp_path):
+    from tests.conftest import build_index
+
+    archive = tmp_path / "archive"
+    archive.mkdir()
+
+    def write(numbers):
+        for n in numbers:
+            (archive / f"wire-{n}.txt").write_text(
+                f"Title: Wafer plant {n}\nDate: 2024-05-06\n\nA wafer plant opened, report {n}.\n",
+                "utf-8",
+            )
+
+    write(range(4, 8))
+    build_index(tmp_path / "later-first", [archive], workers=1)  # one segment: 4..7
+    write(range(0, 4))
+    build_index(tmp_path / "all-at-once", [archive], workers=1)  # one segment: 0..7
+    build_index(tmp_path / "later-first", [archive], workers=1)  # a second segment: 0..3
+
+    def newest(index_dir):
+        with Searcher(index_dir) as searcher:
+            result = searcher.search(SearchRequest(q="wafer", sort="newest", per_page=20))
+        return [hit["id"] for hit in result.hits]
+
+    assert len(newest(tmp_path / "all-at-once")) == 8
+    assert newest(tmp_path / "all-at-once") == newest(tmp_path / "later-first")

@@ -82,15 +82,21 @@ def stored_text(view):
 
 
 def sort_keys(view, docs, scores, sort, tiers=None) -> tuple:
-    """`np.lexsort` keys of a search's order, the main key last."""
+    """`np.lexsort` keys of a search's order, the main key last.
+
+    The article's id breaks the last ties (articles of one day and score):
+    document numbers would follow the order in which the indexing workers'
+    segments landed, which differs from one build of the same files to the next.
+    """
     dates = view.date[docs]
+    ids = view.stories.ids[docs]
     if sort == "relevance":
-        keys = (-dates, -scores)  # highest score first; newer first among equal scores
+        keys = (ids, -dates, -scores)  # highest score first; newer first among equal scores
     elif sort == "newest":
-        keys = (-scores, -dates)
+        keys = (ids, -scores, -dates)
     else:
         dates = np.where(dates == 0, 10**9, dates.astype(np.int64))  # undated last
-        keys = (-scores, dates)
+        keys = (ids, -scores, dates)
     if tiers is not None and sort == "relevance":
         keys = (*keys, -tiers.astype(np.int64))  # a higher tier first
     return keys

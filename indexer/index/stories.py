@@ -90,6 +90,7 @@ class Stories:
     def __init__(self, label: np.ndarray, first: np.ndarray, size: np.ndarray):
         self.label = label
         self.first = first
+        self.ids = np.zeros(len(label), dtype=np.uint64)  # each document's id as a number
         self.size = size
         self.count = len(first)
 
@@ -108,7 +109,9 @@ class Stories:
         if len(a):
             a, b = verified(parts, docs, a, b, threshold)
         label = components(n, docs[a], docs[b])
-        return cls.named(label, live, date, ids)
+        stories = cls.named(label, live, date, ids)
+        stories.ids = ids
+        return stories
 
     @classmethod
     def named(cls, label, live, date, ids) -> Stories:
