@@ -65,9 +65,7 @@ def write_segment(reader, path: Path) -> int:
             block_starts, block_max, block_pos = [0], [], []
             with_positions = field in POSITION_FIELDS and _has_characters(reader, field)
             has_pos, pos_counts, positions = [], [], []
-            for btext, df, key in field_terms(reader, field):
-                if df < MIN_DOCS:
-                    continue
+            for btext, _df, key in field_terms(reader, field, MIN_DOCS):
                 values: list | None = [] if with_positions else None
                 ids, w, blocks = read_leaf_postings(reader, field, btext, values)
                 if blocks is None:  # not Whoosh 3 blocks: left to Whoosh
