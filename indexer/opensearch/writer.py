@@ -309,18 +309,33 @@ class OpenSearchSession:
             # Swap only once every shard has its copies, so that a node lost just
             # after the swap costs no shard; go ahead (yellow) when the cluster
             # cannot place them all.
-            health = self.client.cluster.health(
-                index=self.index,
-                wait_for_status="green",
-                timeout=GREEN_TIMEOUT,
-                request_timeout=150,
-            )
-            if health["status"] != "green":
+            health = self._health_when_green()
+            if health.get("status") != "green":
                 log.warning(
                     "%s is %s: not every replica could be placed (fewer nodes than copies?)",
                     self.index,
                     health["status"],
                 )
+
+    def _health_when_green(self) -> dict:
+        """The index's health once green, or as it is after `GREEN_TIMEOUT`.
+
+        A wait that runs out is answered with HTTP 408 and the health as it
+        stands: a busy cluster still copying replicas, not a failure.
+        """
+        from opensearchpy.exceptions import TransportError
+
+        try:
+            return self.client.cluster.health(
+                index=self.index,
+                wait_for_status="green",
+                timeout=GREEN_TIMEOUT,
+                request_timeout=150,
+            )
+        except TransportError as exc:
+            if exc.status_code != 408:
+                raise
+            return exc.info if isinstance(exc.info, dict) else {"status": "unknown"}
 
     def _swap_alias(self) -> None:
         alias = self.config.alias
