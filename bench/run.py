@@ -125,21 +125,13 @@ def _query_phase(system, spec) -> dict:
         "p99_ms": round(percentile(every, 99), 3),
         "mean_ms": round(sum(every) / len(every), 3),
         # Each query's first run in the process (see the module's docstring).
-        "first_seen_p50_ms": _rounded(percentile(list(first_seen.values()), 50))
-        if first_seen
-        else None,
-        "first_seen_p95_ms": _rounded(percentile(list(first_seen.values()), 95))
-        if first_seen
-        else None,
+        "first_seen_p50_ms": _percentile_or_none(list(first_seen.values()), 50),
+        "first_seen_p95_ms": _percentile_or_none(list(first_seen.values()), 95),
         # CPU time of the searching thread: what a shared machine's other
         # load inflates less than wall time (both systems search in-thread).
-        "first_seen_cpu_p50_ms": _rounded(percentile(list(first_cpu.values()), 50))
-        if first_cpu
-        else None,
-        "first_seen_cpu_p95_ms": _rounded(percentile(list(first_cpu.values()), 95))
-        if first_cpu
-        else None,
-        "cpu_p50_ms": _rounded(percentile(cpu, 50)) if cpu else None,
+        "first_seen_cpu_p50_ms": _percentile_or_none(list(first_cpu.values()), 50),
+        "first_seen_cpu_p95_ms": _percentile_or_none(list(first_cpu.values()), 95),
+        "cpu_p50_ms": _percentile_or_none(cpu, 50),
         "per_query": {
             q.id: {
                 "median_ms": round(percentile(times[q.id], 50), 3),
@@ -156,6 +148,11 @@ def _query_phase(system, spec) -> dict:
 
 def _rounded(value):
     return None if value is None else round(value, 3)
+
+
+def _percentile_or_none(values: list[float], p: float) -> float | None:
+    """The rounded percentile, or None when nothing was timed (not NaN: JSON has none)."""
+    return _rounded(percentile(values, p)) if values else None
 
 
 # -- in the parent -----------------------------------------------------------------

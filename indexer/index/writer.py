@@ -132,7 +132,8 @@ class WhooshSession:
         self._existed = existed  # files there before the run (None: a new generation)
         self._ix = store.open(gen_dir)
         self._writer = None
-        self._changed = False  # this round added or deleted something
+        self._deleted = False  # this round deleted a file's articles
+        self._sink: WriterSink | None = None  # this round's in-process sink, if any
 
     def known_files(self) -> dict[str, str]:
         return indexed_files(self._ix)
@@ -141,14 +142,15 @@ class WhooshSession:
         # The parent's writer holds Whoosh's lock for the round; workers'
         # segment writers go without it.
         self._writer = self._ix.writer(limitmb=WRITER_LIMIT_MB, compound=False, codec=codec())
-        self._changed = False
+        self._deleted, self._sink = False, None
 
     def delete_file(self, path: str) -> None:
         self._writer.delete_by_term("path", path)
-        self._changed = True
+        self._deleted = True
 
     def sink(self) -> WriterSink:
-        return WriterSink(self._writer, self)
+        self._sink = WriterSink(self._writer)
+        return self._sink
 
     def sink_factory(self):
         return partial(SegmentSink, str(self.gen_dir))
@@ -161,7 +163,7 @@ class WhooshSession:
         """
         if handovers:
             commit_with_segments(self._writer, handovers, merge=self.merge)
-        elif self._changed or self.rebuilt:
+        elif self._deleted or (self._sink is not None and self._sink.added) or self.rebuilt:
             self._writer.commit(merge=self.merge)
         else:
             abandon_writer(self._writer)
@@ -191,13 +193,13 @@ class WhooshSession:
 class WriterSink:
     """Articles added through the round's own writer (few files, in this process)."""
 
-    def __init__(self, writer, session: WhooshSession):
+    def __init__(self, writer):
         self.writer = writer
-        self.session = session
+        self.added = 0
 
     def add(self, article: AnalysedArticle) -> None:
         self.writer.add_document(**whoosh_fields(article))
-        self.session._changed = True
+        self.added += 1
 
     def finish(self) -> None:
         return None  # committed with the round's writer
