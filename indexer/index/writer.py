@@ -22,11 +22,10 @@ import os
 from functools import partial
 from pathlib import Path
 
-from whoosh.writing import SegmentWriter
-
 from indexer.analysis.segmenter import get_segmenter
 from indexer.index import postings_arrays
 from indexer.index.documents import whoosh_fields
+from indexer.index.posting_pool import PackedSegmentWriter
 from indexer.index.schema import SCHEMA_VERSION, codec
 from indexer.index.store import IndexStore
 from indexer.ingest.analysed import AnalysedArticle
@@ -141,7 +140,9 @@ class WhooshSession:
     def begin_round(self) -> None:
         # The parent's writer holds Whoosh's lock for the round; workers'
         # segment writers go without it.
-        self._writer = self._ix.writer(limitmb=WRITER_LIMIT_MB, compound=False, codec=codec())
+        self._writer = PackedSegmentWriter(
+            self._ix, limitmb=WRITER_LIMIT_MB, compound=False, codec=codec()
+        )
         self._deleted, self._sink = False, None
 
     def delete_file(self, path: str) -> None:
@@ -213,7 +214,7 @@ class SegmentSink:
 
     def __init__(self, gen_dir: str):
         ix = IndexStore(Path(gen_dir).parent).open(Path(gen_dir))
-        self.writer = SegmentWriter(
+        self.writer = PackedSegmentWriter(
             ix, _lk=False, limitmb=WORKER_LIMIT_MB, compound=False, codec=codec()
         )
 
