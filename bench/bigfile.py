@@ -49,7 +49,7 @@ def index_with_command(source: Path, workdir: Path) -> dict:
         stdout=subprocess.PIPE,
         cwd=ROOT,
     )
-    sampler = TreeSampler(proc.pid)
+    sampler = TreeSampler(proc.pid, pss=True)
     sampler.start()
     try:
         out, _ = proc.communicate()
@@ -66,6 +66,7 @@ def index_with_command(source: Path, workdir: Path) -> dict:
         "seconds": round(wall, 2),
         "docs_per_second": round(summary["documents"] / wall, 1),
         "tree_peak_rss_mb": round(sampler.peak_kb / 1024, 1),
+        "tree_peak_pss_mb": round(sampler.peak_pss_kb / 1024, 1),
         "index_mb": round(size / 1e6, 1),
     }
 
@@ -96,18 +97,19 @@ def run(size: int, seed: int = 1, layouts=("export", "files"), fts5: bool = True
 def table(results: dict) -> str:
     lines = [
         f"{results['size']:,} articles",
-        "| layout | docs/s | × FTS5 | peak RSS (tree) | index |",
-        "|---|---|---|---|---|",
+        "| layout | docs/s | × FTS5 | peak RSS (tree) | peak PSS (tree) | index |",
+        "|---|---|---|---|---|---|",
     ]
     for layout, m in results["layouts"].items():
         lines.append(
             f"| {layout} | {m['docs_per_second']:.0f} | {m.get('vs_fts5', '')} | "
-            f"{m['tree_peak_rss_mb']:.0f} MB | {m['index_mb']:.0f} MB |"
+            f"{m['tree_peak_rss_mb']:.0f} MB | {m.get('tree_peak_pss_mb', 0):.0f} MB | "
+            f"{m['index_mb']:.0f} MB |"
         )
     if "fts5" in results:
         f = results["fts5"]
         lines.append(
             f"| FTS5 (manifest) | {f['docs_per_second']:.0f} | 1.0 | "
-            f"{f['tree_peak_rss_mb']:.0f} MB | |"
+            f"{f['tree_peak_rss_mb']:.0f} MB | | |"
         )
     return "\n".join(lines)

@@ -64,19 +64,30 @@ def descendants(pid: int) -> list[int]:
 
 
 class TreeSampler(threading.Thread):
-    """Peak of the summed RSS of a process and its descendants."""
+    """Peak of the summed RSS of a process and its descendants, and of their PSS.
 
-    def __init__(self, pid: int, every: float = 0.25):
+    Summed RSS counts every page a forked worker still shares with its
+    parent (the segmenter's dictionary, the gazetteer) once per process;
+    summed PSS (`pss=True`) divides shared pages among their sharers, so it
+    is what the tree takes from the machine. Both are kept: RSS is what the
+    issue's targets were first stated in.
+    """
+
+    def __init__(self, pid: int, every: float = 0.25, pss: bool = False):
         super().__init__(daemon=True)
         self.pid = pid
         self.every = every
+        self.pss = pss
         self.peak_kb = 0
+        self.peak_pss_kb = 0
         self._done = threading.Event()
 
     def run(self):
         while not self._done.is_set():
-            total = sum(rss_kb(p) for p in [self.pid, *descendants(self.pid)])
-            self.peak_kb = max(self.peak_kb, total)
+            tree = [self.pid, *descendants(self.pid)]
+            self.peak_kb = max(self.peak_kb, sum(rss_kb(p) for p in tree))
+            if self.pss:
+                self.peak_pss_kb = max(self.peak_pss_kb, sum(pss_kb(p) for p in tree))
             self._done.wait(self.every)
 
     def stop(self):

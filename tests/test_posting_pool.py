@@ -53,7 +53,8 @@ def _build(folder: Path, writer_class, documents, *, pool_limit: int | None = No
 
 
 def _postings(ix, segment) -> dict:
-    """Every term's (document, weight, value) postings, decoded by Whoosh."""
+    """Every term's (document, weight, value) postings, and every document's stored
+    fields, lengths and column values, as Whoosh reads them."""
     from whoosh.reading import SegmentReader
 
     reader = SegmentReader(ix.storage, ix.schema, segment)
@@ -65,6 +66,13 @@ def _postings(ix, segment) -> dict:
                 postings.append((m.id(), m.weight(), m.value()))
                 m.next()
             out[fieldname, btext] = postings
+        for docnum in range(reader.doc_count_all()):
+            out[docnum] = reader.stored_fields(docnum)
+            for name in ("title", "body"):
+                out[docnum, name] = reader.doc_field_length(docnum, name)
+            for name, field in ix.schema.items():
+                if field.column_type and reader.has_column(name):
+                    out[docnum, name, "column"] = reader.column_reader(name)[docnum]
         return out
     finally:
         reader.close()

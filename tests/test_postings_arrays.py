@@ -140,3 +140,37 @@ def test_phrase_positions_from_the_arrays_equal_those_in_the_blocks(tmp_path, ev
             assert stored[1].tolist() == from_blocks[1].tolist()
             compared += len(stored[1])
         assert compared
+
+
+def test_each_worker_writes_the_arrays_of_its_own_segment(tmp_path, every_term_stored, monkeypatch):
+    """Workers write them in parallel; the parent finds none left to write."""
+    parent_wrote = []
+    real = postings_arrays.write_missing
+
+    def counting(gen_dir, ix):
+        parent_wrote.append(real(gen_dir, ix))
+        return parent_wrote[-1]
+
+    monkeypatch.setattr(postings_arrays, "write_missing", counting)
+    index_dir = tmp_path / "index"
+    build_index(index_dir, [SEEDS], workers=2)
+    gen_dir = IndexStore(index_dir).current_dir()
+    with IndexStore(index_dir).open().reader() as reader:
+        segments = [leaf.segment().segment_id() for leaf, _ in reader.leaf_readers()]
+    assert segments and all(postings_arrays.path_for(gen_dir, s).exists() for s in segments)
+    assert parent_wrote == [0]
+
+
+def test_streamed_arrays_file_is_what_the_reader_expects(tmp_path):
+    out = postings_arrays._ArraysFile(tmp_path / "x.postings")
+    out.declare("body.docs", np.int32)
+    out.declare("body.keys", np.int64)
+    out.append("body.docs", np.arange(5))
+    out.append("body.docs", np.arange(5, 7))
+    out.append("body.keys", np.asarray([3, 9]))
+    out.finish()
+    out.close()
+    arrays = postings_arrays.PostingsArrays(tmp_path / "x.postings").arrays
+    assert arrays["body.docs"].tolist() == list(range(7))
+    assert arrays["body.keys"].tolist() == [3, 9]
+    assert [p.name for p in tmp_path.iterdir()] == ["x.postings"]

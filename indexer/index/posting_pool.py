@@ -97,6 +97,48 @@ class PackedPostingPool:
         if self.size > self.limit:
             self._spill()
 
+    def add_field(self, fieldname: str, docnum: int, items, boost: float, scorable: bool) -> int:
+        """One document's `(tbytes, freq, weight, vbytes)` postings of a field; returns its length.
+
+        What `SegmentWriter.add_document` does with them, without making a
+        tuple and a call per posting.
+        """
+        ids = self._ids.get(fieldname)
+        if ids is None:
+            ids = self._ids[fieldname] = {}
+            self._rest[fieldname] = {}
+            self.fieldnames.add(fieldname)
+        rest = self._rest[fieldname]
+        ids_only = fieldname in self._ids_only
+        docbytes = _DOCNUM.pack(docnum)
+        head = _HEAD.pack
+        length = size = 0
+        for tbytes, freq, weight, vbytes in items:
+            weight *= boost
+            if scorable:
+                length += freq
+            if ids_only and (weight != 1.0 or vbytes):
+                self._keep_whole(fieldname)
+                ids_only = False
+            buf = ids.get(tbytes)
+            if buf is None:
+                buf = ids[tbytes] = bytearray()
+                size += _TERM_OVERHEAD + len(tbytes)
+            buf += docbytes
+            if not ids_only:
+                more = rest.get(tbytes)
+                if more is None:
+                    more = rest[tbytes] = bytearray()
+                vbytes = vbytes or b""
+                more += head(weight, len(vbytes))
+                more += vbytes
+                size += len(vbytes) + _HEAD.size
+            size += 4
+        self.size += size
+        if self.size > self.limit:
+            self._spill()
+        return length
+
     def _keep_whole(self, fieldname: str) -> None:
         """A presence field given a weight or a value after all: keep all from now on."""
         self._ids_only.discard(fieldname)
@@ -279,7 +321,43 @@ class PackedSegmentWriter(SegmentWriter):
 
     def __init__(self, ix, *, limitmb: int, **kwargs):
         super().__init__(ix, limitmb=limitmb, **kwargs)
+        if self.codec.length_stats:
+            raise ValueError("the packed pool writes no length statistics (see schema.codec)")
         self.pool = PackedPostingPool(self.schema, limitmb << 20, self._tempstorage.folder)
+        # Term vectors and spelling words go through Whoosh's own way.
+        self._whoosh_way = any(f.vector or f.separate_spelling() for _, f in self.schema.items())
+
+    def add_document(self, **fields):
+        """`SegmentWriter.add_document`, with each field's postings handed over at once."""
+        if self._whoosh_way:
+            return super().add_document(**fields)
+        self._check_state()
+        schema, perdoc, docnum = self.schema, self.perdocwriter, self.docnum
+        docboost = self._doc_boost(fields)
+        names = sorted(name for name in fields if not name.startswith("_"))
+        self._check_fields(schema, names)
+        perdoc.start_doc(docnum)
+        try:
+            for name in names:
+                value = fields[name]
+                if value is None:
+                    continue
+                field = schema[name]
+                length = 0
+                if field.indexed:
+                    boost = self._field_boost(fields, name, docboost)
+                    items = field.index(value)
+                    length = self.pool.add_field(name, docnum, items, boost, field.scorable)
+                stored = fields.get(f"_stored_{name}", value)
+                perdoc.add_field(name, field, stored if field.stored else None, length)
+                if field.column_type and stored is not None:
+                    perdoc.add_column_value(name, field.column_type, field.to_column_value(stored))
+        except Exception:
+            perdoc.cancel_doc()
+            raise
+        perdoc.finish_doc()
+        self._added = True
+        self.docnum += 1
 
     def _flush_segment(self):
         # What `SegmentWriter._flush_segment` does when the codec keeps no

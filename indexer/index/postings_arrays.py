@@ -32,6 +32,8 @@ import json
 import logging
 import mmap
 import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -54,53 +56,76 @@ def path_for(gen_dir: Path, segment_id: str) -> Path:
 
 
 def write_segment(reader, path: Path) -> int:
-    """Write the arrays file of one segment; returns the number of terms stored."""
-    arrays: dict[str, np.ndarray] = {}
+    """Write the arrays file of one segment; returns the number of terms stored.
+
+    The per-posting arrays (documents, weights, positions) are streamed to
+    anonymous temporary files as each term is read, and only the per-term
+    ones are kept in memory: building them all in memory first took twice
+    the file's size at the end of a run (about 250 MB for a segment of
+    25,000 articles).
+    """
+    out = _ArraysFile(path)
     stored = 0
-    with paused_gc():
-        for field in FIELDS:
-            if field not in reader.schema:
-                continue
-            keys, starts, docs, weights = [], [0], [], []
-            block_starts, block_max, block_pos = [0], [], []
-            with_positions = field in POSITION_FIELDS and _has_characters(reader, field)
-            has_pos, pos_counts, positions = [], [], []
-            for btext, _df, key in field_terms(reader, field, MIN_DOCS):
-                values: list | None = [] if with_positions else None
-                ids, w, blocks = read_leaf_postings(reader, field, btext, values)
-                if blocks is None:  # not Whoosh 3 blocks: left to Whoosh
-                    continue
-                keys.append(key)
-                docs.append(ids.astype(np.int32))
-                weights.append(w)
-                starts.append(starts[-1] + len(ids))
-                block_max.append(blocks[0])
-                block_pos.append(blocks[1])
-                block_starts.append(block_starts[-1] + len(blocks[0]))
-                decoded = decode_positions_of(values) if values else None
-                has_pos.append(decoded is not None and len(decoded[0]) == len(ids))
-                if has_pos[-1]:
-                    pos_counts.append(decoded[0])
-                    positions.append(decoded[1])
-                else:
-                    pos_counts.append(np.zeros(len(ids), dtype=np.int64))
-            stored += len(keys)
-            if with_positions:
-                counts = _concat(pos_counts, np.int64)
-                pos_starts = np.zeros(len(counts) + 1, dtype=np.int64)
-                np.cumsum(counts, out=pos_starts[1:])
-                arrays[f"{field}.has_pos"] = np.asarray(has_pos, dtype=np.uint8)
-                arrays[f"{field}.pos_starts"] = pos_starts
-                arrays[f"{field}.positions"] = _concat(positions, np.int32)
-            arrays[f"{field}.keys"] = np.asarray(keys, dtype=np.int64)
-            arrays[f"{field}.starts"] = np.asarray(starts, dtype=np.int64)
-            arrays[f"{field}.docs"] = _concat(docs, np.int32)
-            arrays[f"{field}.weights"] = _concat(weights, np.float32)
-            arrays[f"{field}.block_starts"] = np.asarray(block_starts, dtype=np.int64)
-            arrays[f"{field}.block_max"] = _concat(block_max, np.int64)
-            arrays[f"{field}.block_pos"] = _concat(block_pos, np.int64)
-    _write(path, arrays)
+    try:
+        with paused_gc():
+            for field in FIELDS:
+                if field in reader.schema:
+                    stored += _write_field(reader, field, out)
+        out.finish()
+    finally:
+        out.close()
     return stored
+
+
+def _write_field(reader, field: str, out: _ArraysFile) -> int:
+    keys, starts = [], [0]
+    block_starts = [0]
+    with_positions = field in POSITION_FIELDS and _has_characters(reader, field)
+    has_pos, positions_seen = [], 0
+    if with_positions:  # the order of the arrays in the file
+        out.declare(f"{field}.has_pos", np.uint8)
+        out.declare(f"{field}.pos_starts", np.int64)
+        out.append(f"{field}.pos_starts", np.zeros(1, dtype=np.int64))
+        out.declare(f"{field}.positions", np.int32)
+    for name, dtype in (
+        ("keys", np.int64),
+        ("starts", np.int64),
+        ("docs", np.int32),
+        ("weights", np.float32),
+        ("block_starts", np.int64),
+        ("block_max", np.int64),
+        ("block_pos", np.int64),
+    ):
+        out.declare(f"{field}.{name}", dtype)
+    for btext, _df, key in field_terms(reader, field, MIN_DOCS):
+        values: list | None = [] if with_positions else None
+        ids, w, blocks = read_leaf_postings(reader, field, btext, values)
+        if blocks is None:  # not Whoosh 3 blocks: left to Whoosh
+            continue
+        keys.append(key)
+        out.append(f"{field}.docs", ids)
+        out.append(f"{field}.weights", w)
+        starts.append(starts[-1] + len(ids))
+        out.append(f"{field}.block_max", blocks[0])
+        out.append(f"{field}.block_pos", blocks[1])
+        block_starts.append(block_starts[-1] + len(blocks[0]))
+        if not with_positions:
+            continue
+        decoded = decode_positions_of(values) if values else None
+        has_pos.append(decoded is not None and len(decoded[0]) == len(ids))
+        if has_pos[-1]:
+            counts = np.asarray(decoded[0], dtype=np.int64)
+            out.append(f"{field}.positions", decoded[1])
+        else:
+            counts = np.zeros(len(ids), dtype=np.int64)
+        out.append(f"{field}.pos_starts", positions_seen + np.cumsum(counts))
+        positions_seen += int(counts.sum())
+    if with_positions:
+        out.append(f"{field}.has_pos", np.asarray(has_pos, dtype=np.uint8))
+    out.append(f"{field}.keys", np.asarray(keys, dtype=np.int64))
+    out.append(f"{field}.starts", np.asarray(starts, dtype=np.int64))
+    out.append(f"{field}.block_starts", np.asarray(block_starts, dtype=np.int64))
+    return len(keys)
 
 
 def _has_characters(reader, field: str) -> bool:
@@ -109,31 +134,55 @@ def _has_characters(reader, field: str) -> bool:
     return type(reader.schema[field].format) is Characters
 
 
-def _concat(parts, dtype) -> np.ndarray:
-    return np.concatenate(parts).astype(dtype, copy=False) if parts else np.empty(0, dtype)
+class _ArraysFile:
+    """Named arrays appended to piece by piece, then written as one file (format above).
 
+    Each array collects in an anonymous temporary file beside the target
+    (gone with the process, whatever ends it); `finish` writes the header,
+    copies the arrays in, syncs and renames the file into place.
+    """
 
-def _write(path: Path, arrays: dict[str, np.ndarray]) -> None:
-    header, offset = {}, 0
-    for name, array in arrays.items():
-        header[name] = {"dtype": array.dtype.str, "offset": offset, "length": len(array)}
-        offset += _aligned(array.nbytes)
-    head = json.dumps(header).encode("utf-8")
-    start = _aligned(len(MAGIC) + 8 + len(head))
-    tmp = path.with_name(path.name + f".tmp{os.getpid()}")
-    try:
-        with open(tmp, "wb") as fh:
-            fh.write(MAGIC + len(head).to_bytes(8, "little") + head)
-            fh.write(b"\0" * (start - fh.tell()))
-            for array in arrays.values():
-                fh.write(array.tobytes())
-                fh.write(b"\0" * (_aligned(array.nbytes) - array.nbytes))
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self._parts: dict[str, tuple[np.dtype, object, list[int]]] = {}
+
+    def declare(self, name: str, dtype) -> None:
+        spool = tempfile.TemporaryFile(dir=self.path.parent)  # noqa: SIM115 (closed by close())
+        self._parts[name] = (np.dtype(dtype), spool, [0])
+
+    def append(self, name: str, values) -> None:
+        dtype, fh, length = self._parts[name]
+        array = np.asarray(values).astype(dtype, copy=False)
+        fh.write(array.tobytes())
+        length[0] += len(array)
+
+    def finish(self) -> None:
+        header, offset = {}, 0
+        for name, (dtype, _fh, length) in self._parts.items():
+            header[name] = {"dtype": dtype.str, "offset": offset, "length": length[0]}
+            offset += _aligned(length[0] * dtype.itemsize)
+        head = json.dumps(header).encode("utf-8")
+        start = _aligned(len(MAGIC) + 8 + len(head))
+        tmp = self.path.with_name(self.path.name + f".tmp{os.getpid()}")
+        try:
+            with open(tmp, "wb") as out:
+                out.write(MAGIC + len(head).to_bytes(8, "little") + head)
+                out.write(b"\0" * (start - out.tell()))
+                for dtype, fh, length in self._parts.values():
+                    nbytes = length[0] * dtype.itemsize
+                    fh.seek(0)
+                    shutil.copyfileobj(fh, out, 1 << 20)
+                    out.write(b"\0" * (_aligned(nbytes) - nbytes))
+                out.flush()
+                os.fsync(out.fileno())
+            os.replace(tmp, self.path)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+
+    def close(self) -> None:
+        for _dtype, fh, _length in self._parts.values():
+            fh.close()
 
 
 def _aligned(n: int) -> int:
