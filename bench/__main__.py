@@ -9,6 +9,7 @@ python -m bench extract            # extraction quality against trafilatura (ben
 python -m bench bigfile --size 20000   # indexing by file layout: docs/s, peak RSS, vs FTS5
 python -m bench extract-snapshot --out /tmp/before.jsonl   # readers' output, for cmp
 python -m bench fresh --index DIR SOURCES...   # first request after a restart and a commit
+python -m bench curve bench/results/curve-n*.json --chart bench/curve.png   # cost curve
 """
 
 from __future__ import annotations
@@ -133,6 +134,21 @@ def run_command(
     out.write_text(json.dumps(results, ensure_ascii=False, indent=1), "utf-8")
     click.echo(markdown([results]))
     click.echo(f"results: {out}", err=True)
+
+
+@cli.command("curve")
+@click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--chart", type=click.Path(dir_okay=False, path_type=Path), default=None)
+def curve_command(files, chart):
+    """The cost curve of several `run` results files: a Markdown table, and a chart."""
+    from bench.curve import chart as draw
+    from bench.curve import points, table
+
+    rows = points(list(files))
+    click.echo(table(rows))
+    if chart:
+        draw(rows, chart)
+        click.echo(f"chart: {chart}", err=True)
 
 
 @cli.command("report")

@@ -141,3 +141,25 @@ def test_stories_benchmark_reports_every_cost(tmp_path, seed_index):
     assert report["first_pass"]["queries"] == len(QUERIES)
     assert report["first_pass"]["p50_grouped_ms"] > 0
     assert report["indexing"]["articles"] > 0
+
+
+def test_cost_curve_rows_table_and_chart(results, tmp_path):
+    from bench.curve import chart, points, table
+
+    files = []
+    for size in (SIZE, SIZE * 10):  # the same run twice, as two sizes of a curve
+        path = tmp_path / f"curve-n{size}.json"
+        path.write_text(json.dumps(dict(results, size=size)), "utf-8")
+        files.append(path)
+    rows = points(files)
+    assert [(r["system"], r["size"]) for r in rows] == [
+        ("newsarchive", SIZE),
+        ("newsarchive", SIZE * 10),
+        ("fts5", SIZE),
+        ("fts5", SIZE * 10),
+    ]
+    assert all(r["first_seen_p95_ms"] and r["docs_per_second"] for r in rows)
+    text = table(rows)
+    assert text.count("| newsarchive |") == 2 and f"| {SIZE * 10:,} | fts5 |" in text
+    chart(rows, tmp_path / "curve.png")
+    assert (tmp_path / "curve.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
