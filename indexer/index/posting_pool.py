@@ -19,8 +19,10 @@ concatenates each term's buffers in the order they were written, which is
 document order again. Each term's postings are then handed to Whoosh's
 postings writer a block at a time, with positions in the two files kept by
 `PositionTracking` instead of asked of the operating system. The segment's
-files are byte-identical to what Whoosh's own pool writes
-(`tests/test_posting_pool.py`).
+files are byte-identical to what Whoosh's own pool writes, except that the
+block of a term with at most `SMALL_TERM` postings is not zlib-compressed
+(`tests/test_posting_pool.py`); `add_document` hands each field's postings
+over at once instead of one call per posting.
 
 Fields whose format stores nothing but presence (`formats.Existence`, the
 CJK bigrams) keep only document numbers, as long as every posting weighs
