@@ -10,6 +10,7 @@ python -m bench bigfile --size 20000   # indexing by file layout: docs/s, peak R
 python -m bench extract-snapshot --out /tmp/before.jsonl   # readers' output, for cmp
 python -m bench fresh --index DIR SOURCES...   # first request after a restart and a commit
 python -m bench curve bench/results/curve-n*.json --chart bench/curve.png   # cost curve
+python -m bench overhead --index DIR --profile   # CPU per API request outside the search
 """
 
 from __future__ import annotations
@@ -182,6 +183,21 @@ def snapshot_command(index_dir, out):
     from bench.snapshot import snapshot
 
     click.echo(f"{snapshot(index_dir, out)} answers written to {out}")
+
+
+@cli.command("overhead")
+@click.option("--index", "index_dir", type=click.Path(exists=True, path_type=Path), required=True)
+@click.option("--rounds", default=5, show_default=True, help="Passes over the requests.")
+@click.option("--profile", is_flag=True, help="Add a cProfile of the requests, search left out.")
+def overhead_command(index_dir, rounds, profile):
+    """CPU time per API request outside the search, in the service's own process."""
+    from bench.overhead import overhead
+
+    report = overhead(index_dir, rounds=rounds, profile=profile)
+    text = report.pop("profile", None)
+    click.echo(json.dumps(report, indent=2))
+    if text:
+        click.echo(text)
 
 
 @cli.command("stories")

@@ -19,6 +19,7 @@ from indexer.search.places import resolve_places
 from service.links import encoded_pair, joined_url, url_with
 from service.timeline import chosen_period, parent_period, timeline_window
 
+LEVELS = tuple(LEVEL_RANK)  # a place's level as a position in per-level lists
 LANG_LABELS = {"en": "English", "zh": "中文", "mixed": "Mixed 混合"}
 
 
@@ -48,9 +49,12 @@ class Facet:
         self.args = args
         self.path = path
         self.limit = limit
-        # This page's parameters but the page, encoded once for every toggle link.
+        # This page's parameters but the page, encoded once for every toggle link,
+        # and the link's start that switching a value on only appends to.
         self._pairs = [(k, v) for k, v in args.items(multi=True) if k != "page"]
         self._encoded = [encoded_pair(k, v) for k, v in self._pairs]
+        self._present = set(self._pairs)
+        self._prefix = path + "?" + "".join(e + "&" for e in self._encoded)
 
     def selected_values(self) -> list[str]:
         return [v for v in self.args.getlist(self.param) if v]
@@ -58,10 +62,10 @@ class Facet:
     def toggle_url(self, value: str) -> str:
         """`toggled_url(self.args, self.path, self.param, value)`, from the encoded parameters."""
         pair = (self.param, value)
-        if pair in self._pairs:
+        if pair in self._present:
             kept = [e for p, e in zip(self._pairs, self._encoded, strict=True) if p != pair]
             return joined_url(self.path, kept)
-        return joined_url(self.path, [*self._encoded, encoded_pair(*pair)])
+        return self._prefix + encoded_pair(*pair)
 
     def entry(self, value, label, count, selected, toggle_value=None) -> dict:
         return {
@@ -115,27 +119,35 @@ class LocationFacet(Facet):
             for pid in resolve_places([value])[0]:
                 by_id.setdefault(pid, value)
         out = []
-        per_level: dict[str, int] = {}
+        per_level = [0] * len(LEVELS)  # places of each level met so far
         # Counts come most frequent first: once every level has its `limit`
         # places and every selected place is listed, the rest is skipped unread.
-        open_levels = len(LEVEL_RANK)
+        open_levels = len(LEVELS)
         unlisted = set(selected_ids)
-        level_of = _levels(gazetteer)
+        chosen = set(selected_ids)
+        limit = self.limit
+        rows = _place_rows(gazetteer, self.param)
+        prefix = self._prefix
+        typed = {v for k, v in self._pairs if k == self.param}  # a toggle link takes these off
         for pid, count in counts.get("location", []):
             if not open_levels and not unlisted:
                 break
-            level = level_of.get(pid)
-            if level is None:
+            row = rows.get(pid)
+            if row is None:
                 continue
-            selected = pid in selected_ids
-            n = per_level[level] = per_level.get(level, 0) + 1
-            if n == self.limit:
+            level, entry, pair = row  # level: its position in LEVELS
+            n = per_level[level] = per_level[level] + 1
+            if n == limit:
                 open_levels -= 1
-            if n > self.limit and not selected:
-                continue
-            unlisted.discard(pid)
-            place = gazetteer.get(pid)
-            out.append(self._place_entry(place, count, selected, by_id.get(pid, pid)))
+            if pid in chosen:
+                unlisted.discard(pid)
+                out.append(self._place_entry(gazetteer.get(pid), count, True, by_id.get(pid, pid)))
+            elif n <= limit:
+                # `_place_entry(place, count, False, pid)`, from the place's own entry.
+                entry = entry.copy()
+                entry["count"] = count
+                entry["toggle_url"] = self.toggle_url(pid) if pid in typed else prefix + pair
+                out.append(entry)
         seen = {e["value"] for e in out}
         for pid in selected_ids:
             if pid not in seen and (place := gazetteer.get(pid)) is not None:
@@ -157,22 +169,28 @@ class MonthFacet(Facet):
     name = "month"
     counts_key = "month"
     _undated: list | None = None  # this page's encoded parameters but its dates
+    _undated_start = ""  # the link to this page without dates, ready for one more parameter
 
     def _selected(self):
         return chosen_period(self.args.get("date_from"), self.args.get("date_to"))
 
-    def _toggle(self, value: str | None) -> str:
-        """This page with the date filter set to `value`, or without one."""
+    def _link_start(self) -> str:
+        """`_undated_start`, made on first use."""
         if self._undated is None:
             self._undated = [
                 e
                 for (k, _v), e in zip(self._pairs, self._encoded, strict=True)
                 if k not in ("date_from", "date_to")
             ]
+            self._undated_start = self.path + "?" + "".join(e + "&" for e in self._undated)
+        return self._undated_start
+
+    def _toggle(self, value: str | None) -> str:
+        """This page with the date filter set to `value`, or without one."""
+        start = self._link_start()
         if not value:
             return joined_url(self.path, self._undated)
-        dates = [encoded_pair("date_from", value), encoded_pair("date_to", value)]
-        return joined_url(self.path, [*self._undated, *dates])
+        return start + _period_pairs(value)
 
     def date_entry(self, value: str, count: int, selected: bool, toggle: str | None) -> dict:
         return {
@@ -185,8 +203,20 @@ class MonthFacet(Facet):
 
     def facet_results(self, counts):
         current = self._selected()
+        start = self._link_start()
+        # `date_entry(value, count, value == current, value)` for a hundred months, inline.
         return [
-            self.date_entry(value, count, value == current, None if value == current else value)
+            {
+                "value": value,
+                "label": value,
+                "count": count,
+                "selected": False,
+                "toggle_url": start + _period_pairs(value),
+            }
+            if value and value != current
+            else self.date_entry(
+                value, count, value == current, None if value == current else value
+            )
             for value, count in counts.get(self.counts_key, [])
         ]
 
@@ -246,9 +276,39 @@ def facet_results(counts: dict, args: MultiDict, path: str, limit: int) -> dict:
 
 
 @lru_cache(maxsize=4)
-def _levels(gazetteer) -> dict[str, str]:
-    """Each place id's level (one dict look-up per counted place, per request)."""
-    return {place.id: place.level for place in gazetteer}
+def _place_rows(gazetteer, param: str) -> dict[str, tuple[int, dict, str]]:
+    """Each place's level (its position in LEVELS), entry and `param=id`, by place id.
+
+    The entry is the place's, not selected, its count and link to fill in.
+    A results page lists a couple of hundred places out of the hundreds
+    counted: a copy of an entry made once per process, with its count and
+    link filled in, took the location facet to under half its time (and
+    one look-up per counted place).
+    """
+    return {
+        place.id: (
+            LEVELS.index(place.level),
+            {
+                "value": place.id,
+                "label": place.label,
+                "count": 0,
+                "selected": False,
+                "toggle_url": None,
+                "name": place.name_en,
+                "name_zh": place.name_zh,
+                "level": place.level,
+                "parent": place.parent or None,
+            },
+            encoded_pair(param, place.id),
+        )
+        for place in gazetteer
+    }
+
+
+@lru_cache(maxsize=4096)
+def _period_pairs(value: str) -> str:
+    """`date_from=value&date_to=value`, encoded: the filter a period's link sets."""
+    return encoded_pair("date_from", value) + "&" + encoded_pair("date_to", value)
 
 
 def _with_selected(out, selected, make):

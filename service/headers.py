@@ -34,13 +34,22 @@ REFERRER_POLICY = "same-origin"
 
 
 def security_headers(response):
+    """Each header added unless the response has it already (`setdefault`, in one look)."""
     headers = response.headers
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("Referrer-Policy", REFERRER_POLICY)
-    headers.setdefault("X-Frame-Options", "DENY")  # frame-ancestors for old browsers
+    present = {key.lower() for key, _value in headers.items()}
     html = (response.mimetype or "") == "text/html"
-    headers.setdefault("Content-Security-Policy", PAGE_POLICY if html else OTHER_POLICY)
+    policy = PAGE_POLICY if html else OTHER_POLICY
+    for name, value in (*_ALWAYS, ("Content-Security-Policy", policy)):
+        if name.lower() not in present:
+            headers.add(name, value)
     return response
+
+
+_ALWAYS = (
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", REFERRER_POLICY),
+    ("X-Frame-Options", "DENY"),  # frame-ancestors for old browsers
+)
 
 
 def init_app(app: Flask) -> None:

@@ -13,9 +13,16 @@ from urllib.parse import quote_plus, urlencode
 
 
 def url_with(path: str, pairs) -> str:
-    """`path` with a query string of `pairs`, or bare when there are none."""
-    pairs = list(pairs)
-    return path + ("?" + urlencode(pairs) if pairs else "")
+    """`path` with a query string of `pairs`, or bare when there are none.
+
+    The query string is `urlencode(pairs)`, written a pair at a time by
+    `encoded_pair` where both are strings (every link of a results page).
+    """
+    encoded = [
+        encoded_pair(k, v) if type(k) is str and type(v) is str else urlencode([(k, v)])
+        for k, v in pairs
+    ]
+    return joined_url(path, encoded)
 
 
 @lru_cache(maxsize=8192)

@@ -163,3 +163,21 @@ def test_cost_curve_rows_table_and_chart(results, tmp_path):
     assert text.count("| newsarchive |") == 2 and f"| {SIZE * 10:,} | fts5 |" in text
     chart(rows, tmp_path / "curve.png")
     assert (tmp_path / "curve.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_overhead_benchmark_reports_cpu_outside_the_search(seed_index):
+    import gc
+
+    from click.testing import CliRunner
+
+    from bench.__main__ import cli
+    from bench.overhead import request_paths
+
+    try:
+        result = CliRunner().invoke(cli, ["overhead", "--index", str(seed_index), "--rounds", "1"])
+    finally:
+        gc.unfreeze()  # the benchmark freezes the heap as a worker does; not this process's
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report["requests"] == len(request_paths())
+    assert 0 < report["outside_cpu_p50_ms"] <= report["outside_cpu_p90_ms"]

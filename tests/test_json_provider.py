@@ -38,6 +38,11 @@ TRICKY = [
     {"huge_int": 2**70},
     {"when": datetime(2024, 5, 1, 12, 0, tzinfo=UTC), "day": date(2024, 5, 1)},
     {"point": Point(1, "p"), "words": Words("w"), "tuple": (1, "a", None, True)},
+    {"records": [{"value": "cn", "count": 3, "parent": None}, {"score": float("nan")}]},
+    {"hits": [{"score": 1.5, "places": ["cn"]}, {"score": 3.3e-07}]},
+    [[{"a": [{"b": 1e-9}]}], {"c": 2}],
+    [{"a": 1}, ({"b": float("inf")},)],
+    {"records": [{"a": 1.0}, {"b": [{"c": -0.0, "d": (2.5, "x")}]}], "e": ()},
     {1: "non-string key"},
     {"surrogate": "\ud800"},
     [],
@@ -78,3 +83,23 @@ def test_api_answers_are_the_same_bytes(client, app):
     assert client.get("/api/openapi.json").get_data() == _flask_bytes(
         app, client.get("/api/openapi.json").get_json()
     )
+
+
+@pytest.mark.parametrize(
+    "obj",
+    [
+        {"hits": [{"score": 1.0}, {"score": 1e-5}]},
+        {"facets": {"location": [{"count": 1}, {"count": 2, "x": [{"y": float("nan")}]}]}},
+        [{"a": "b"}, {"c": (1, 3.3e-07)}],
+        {"deep": [[[{"inf": float("-inf")}]]]},
+    ],
+    ids=range(4),
+)
+def test_floats_json_writes_otherwise_are_found_deep_in_lists_of_records(app, obj):
+    assert compact_json(obj, app.json.default) is None
+
+
+def test_lists_of_plain_records_go_through_orjson(app):
+    facets = [{"value": str(i), "count": i, "selected": i == 3, "parent": None} for i in range(50)]
+    obj = {"facets": {"location": facets, "lang": []}, "took_ms": 1.25, "hits": [{"score": 0.5}]}
+    assert compact_json(obj, app.json.default) == _flask_bytes(app, obj)

@@ -73,6 +73,17 @@ def test_unexpected_errors_get_the_headers_too(app):
     assert "'self'" in response.headers["Content-Security-Policy"]
 
 
+def test_a_header_the_view_set_itself_is_kept(app):
+    @app.get("/framed")
+    def framed():
+        return "ok", {"x-frame-options": "SAMEORIGIN", "Content-Security-Policy": "default-src *"}
+
+    response = app.test_client().get("/framed")
+    assert response.headers.getlist("X-Frame-Options") == ["SAMEORIGIN"]
+    assert response.headers.getlist("Content-Security-Policy") == ["default-src *"]
+    assert response.headers["Referrer-Policy"] == "same-origin"
+
+
 class InlineCode(HTMLParser):
     """Collects what a CSP without 'unsafe-inline' would block."""
 
