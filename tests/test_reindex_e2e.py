@@ -269,11 +269,21 @@ class NginxClient:
         if params:
             path += "?" + urllib.parse.urlencode(params)
         started = time.perf_counter()
+        reused = self.conn.sock is not None
         try:
             self.conn.request("GET", path)
             response = self.conn.getresponse()
             body = response.read()
             status = response.status
+        except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError) as exc:
+            self.conn.close()
+            if reused:
+                # nginx closes a keep-alive connection idle for its keepalive_timeout
+                # (30 s; a cron run on a loaded machine takes longer): ask again on
+                # a new connection, as any HTTP client does for a GET.
+                return self.get(path)
+            self.figures.record(False, (time.perf_counter() - started) * 1000, repr(exc))
+            return 0, b""
         except (OSError, http.client.HTTPException) as exc:
             self.conn.close()
             self.figures.record(False, (time.perf_counter() - started) * 1000, repr(exc))
