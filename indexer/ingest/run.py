@@ -251,7 +251,7 @@ class _FileTally:
             self.run.progress(self.run.done, self.run.total)
 
 
-@dataclass
+@dataclass(slots=True)
 class _File:
     documents: int = 0
     unchanged: bool = False

@@ -24,7 +24,7 @@ from indexer.sources.lines import LineRange, plan_ranges
 RANGE_BYTES = 4 << 20  # about 1,300 articles of 3 KB: a few seconds of one core's work
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # a million files: a million of these
 class Task:
     path: str
     old_sig: str | None  # what the index holds for this file, if anything
@@ -33,7 +33,7 @@ class Task:
     estimate: int = 1  # articles expected, for the progress bar
 
 
-@dataclass
+@dataclass(slots=True)
 class FilePlan:
     """The tasks of one file (one, or one per range), or why there are none."""
 
