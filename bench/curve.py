@@ -97,6 +97,8 @@ def chart(rows: list[dict], out: Path) -> None:
         ax.set_xscale("log")
         if grows:
             ax.set_yscale("log")
+        else:
+            ax.set_ylim(bottom=0)
         ax.set_title(title, fontsize=10)
         ax.set_xlabel("articles")
         ax.grid(True, which="both", alpha=0.3)

@@ -12,6 +12,7 @@ moment leaves nothing half-visible.
 
 from __future__ import annotations
 
+import gc
 import logging
 import multiprocessing
 import os
@@ -104,8 +105,17 @@ class FileWorkers:
             )
             for i in range(self.workers)
         ]
-        for proc in self._procs:
-            proc.start()
+        # The workers inherit the parent's heap (the run's plan: hundreds of
+        # bytes per file, a million files in a big archive). Their cyclic
+        # garbage collector would write into every inherited object's header
+        # and so copy the pages; frozen, it leaves them shared. The parent
+        # thaws at once: only the forks keep them frozen.
+        gc.freeze()
+        try:
+            for proc in self._procs:
+                proc.start()
+        finally:
+            gc.unfreeze()
         for batch in _batches(tasks):
             inbox.put(batch)
         for _ in self._procs:
