@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -116,7 +116,7 @@ def _worker_count(articles: int, workers: int | None) -> int:
     return max(1, workers)
 
 
-def _rounds(run: IndexRun, plans: list[FilePlan]) -> Iterator[list[Task]]:
+def _rounds(run: IndexRun, plans: Iterable[FilePlan]) -> Iterator[list[Task]]:
     """The tasks grouped into commit rounds.
 
     An incremental run's round ends after `commit_every` files or about
@@ -152,13 +152,36 @@ def _rounds(run: IndexRun, plans: list[FilePlan]) -> Iterator[list[Task]]:
     yield [t for p in group for t in p.tasks]
 
 
+def _lazy_plans(run: IndexRun) -> tuple[int, Iterator[FilePlan]]:
+    """The total articles expected, and each file's plan made only when its round comes.
+
+    A million small files' plans, made up front, held about 450 bytes each
+    in the parent for the whole run (and in every worker forked from it).
+    JSON Lines files are planned first, as the total needs their line
+    counts (a big one is cut into ranges and hashed); any other file is one
+    article until read.
+    """
+    early = {
+        path: plan_file(path, run.known.get(path))
+        for path in run.to_read
+        if Path(path).suffix.lower() == ".jsonl"
+    }
+    total = sum(plan.estimate for plan in early.values()) + len(run.to_read) - len(early)
+
+    def each() -> Iterator[FilePlan]:
+        for path in run.to_read:
+            plan = early.pop(path, None)
+            yield plan if plan is not None else plan_file(path, run.known.get(path))
+
+    return total, each()
+
+
 def _apply(run: IndexRun) -> None:
     """Load, store and commit round by round; deletions go with the first round."""
     session, summary = run.session, run.summary
-    plans = [plan_file(path, run.known.get(path)) for path in run.to_read]
-    run.total = sum(p.estimate for p in plans)
-    files = _FileTally(run, plans)
-    for number, tasks in enumerate(_rounds(run, plans)):
+    run.total, plans = _lazy_plans(run)
+    files = _FileTally(run)
+    for number, tasks in enumerate(_rounds(run, map(files.register, plans))):
         workers = _worker_count(sum(t.estimate for t in tasks), run.workers)
         session.begin_round()
         loader = (
@@ -190,21 +213,24 @@ def _apply(run: IndexRun) -> None:
 class _FileTally:
     """Outcomes of tasks added up per file: a file is done when all its tasks are."""
 
-    def __init__(self, run: IndexRun, plans: list[FilePlan]):
+    def __init__(self, run: IndexRun):
         self.run = run
         self.to_redo: list[str] = []
-        self._left: dict[str, int] = {}
+        self._left: dict[str, int] = {}  # files in the rounds so far, not done yet
         self._files: dict[str, _File] = {}
-        for plan in plans:
-            if plan.unchanged:
-                run.summary.unchanged += 1
-                self._advance(plan.estimate)
-            elif plan.error:
-                self._fail(plan.path, plan.error)
-                self._advance(plan.estimate)
-            else:
-                self._left[plan.path] = len(plan.tasks)
-                self._files[plan.path] = _File()
+
+    def register(self, plan: FilePlan) -> FilePlan:
+        """Count a file in as its round takes it (what it needs no task for, at once)."""
+        if plan.unchanged:
+            self.run.summary.unchanged += 1
+            self._advance(plan.estimate)
+        elif plan.error:
+            self._fail(plan.path, plan.error)
+            self._advance(plan.estimate)
+        else:
+            self._left[plan.path] = len(plan.tasks)
+            self._files[plan.path] = _File()
+        return plan
 
     def record(self, outcome: FileOutcome) -> None:
         file = self._files[outcome.path]
@@ -215,6 +241,7 @@ class _FileTally:
         self._advance(outcome.documents or outcome.estimate)
         self._left[outcome.path] -= 1
         if self._left[outcome.path] == 0:
+            del self._left[outcome.path]
             self._finish(outcome.path, self._files.pop(outcome.path))
 
     def _finish(self, path: str, file: _File) -> None:
