@@ -17,10 +17,23 @@ ROOT = Path(__file__).resolve().parent.parent
 NEWSARCHIVE = [sys.executable, "-m", "indexer.cli"]
 
 
+_HANDED_OUT: set[int] = set()
+
+
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A port nothing listens on, never one handed out before in this session.
+
+    The kernel may give the same free port to two binds in a row: nginx and
+    gunicorn asked for ports one after the other once got the same one,
+    nginx could not bind, and the test's clients talked to gunicorn directly.
+    """
+    while True:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        if port not in _HANDED_OUT:
+            _HANDED_OUT.add(port)
+            return port
 
 
 def fetch(base: str, path: str, timeout: float = 30, **params):

@@ -155,11 +155,18 @@ def start_nginx(conf: Path, port: int) -> subprocess.Popen:
             raise RuntimeError(proc.stdout.read().decode(errors="replace"))
         try:
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            conn.connect()
+            conn.request("HEAD", "/static/")
+            server = conn.getresponse().getheader("Server", "")
             conn.close()
-            return proc
-        except OSError:
+        except (OSError, http.client.HTTPException):
             time.sleep(0.1)
+            continue
+        # Whoever else holds the port (nginx keeps retrying its bind for a
+        # while) must not pass for nginx.
+        if server != "nginx":
+            stop(proc)
+            raise RuntimeError(f"port {port} is answered by {server!r}, not nginx")
+        return proc
     stop(proc)
     raise RuntimeError("nginx did not start within 20 s")
 
