@@ -71,33 +71,9 @@ class PackedPostingPool:
         self._rest: dict[str, dict[bytes, bytearray]] = {}
 
     def add(self, item) -> None:
+        """One posting `(fieldname, tbytes, docnum, weight, vbytes)`: how merges hand them over."""
         fieldname, tbytes, docnum, weight, vbytes = item
-        ids = self._ids.get(fieldname)
-        if ids is None:
-            ids = self._ids[fieldname] = {}
-            self._rest[fieldname] = {}
-            self.fieldnames.add(fieldname)
-        ids_only = fieldname in self._ids_only
-        if ids_only and (weight != 1.0 or vbytes):
-            self._keep_whole(fieldname)
-            ids_only = False
-        buf = ids.get(tbytes)
-        if buf is None:
-            buf = ids[tbytes] = bytearray()
-            self.size += _TERM_OVERHEAD + len(tbytes)
-        buf += _DOCNUM.pack(docnum)
-        self.size += 4
-        if not ids_only:
-            rest = self._rest[fieldname]
-            more = rest.get(tbytes)
-            if more is None:
-                more = rest[tbytes] = bytearray()
-            vbytes = vbytes or b""
-            more += _HEAD.pack(weight, len(vbytes))
-            more += vbytes
-            self.size += _HEAD.size + len(vbytes)
-        if self.size > self.limit:
-            self._spill()
+        self.add_field(fieldname, docnum, ((tbytes, 1, weight, vbytes),), 1.0, False)
 
     def add_field(self, fieldname: str, docnum: int, items, boost: float, scorable: bool) -> int:
         """One document's `(tbytes, freq, weight, vbytes)` postings of a field; returns its length.
