@@ -63,7 +63,6 @@ class PackedPostingPool:
         self.tempdir = tempdir
         self.size = 0
         self.runs: list[str] = []
-        self.fieldnames: set[str] = set()  # Whoosh's pool has it; nothing reads it here
         self._ids_only = {
             name for name, field in schema.items() if isinstance(field.format, formats.Existence)
         }
@@ -85,7 +84,6 @@ class PackedPostingPool:
         if ids is None:
             ids = self._ids[fieldname] = {}
             self._rest[fieldname] = {}
-            self.fieldnames.add(fieldname)
         rest = self._rest[fieldname]
         ids_only = fieldname in self._ids_only
         docbytes = _DOCNUM.pack(docnum)
