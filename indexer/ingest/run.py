@@ -26,7 +26,7 @@ from indexer.ingest.backend import IndexBackend, WriteSession
 from indexer.ingest.files import file_stat, in_scope, scan_sources, split_filesig
 from indexer.ingest.loading import FileOutcome
 from indexer.ingest.summary import RunSummary
-from indexer.ingest.tasks import FilePlan, Task, plan_file
+from indexer.ingest.tasks import FilePlan, Task, is_json_lines, plan_file
 from indexer.ingest.workers import FileWorkers, InProcess
 from indexer.sources import skipped_note
 
@@ -162,9 +162,7 @@ def _lazy_plans(run: IndexRun) -> tuple[int, Iterator[FilePlan]]:
     article until read.
     """
     early = {
-        path: plan_file(path, run.known.get(path))
-        for path in run.to_read
-        if Path(path).suffix.lower() == ".jsonl"
+        path: plan_file(path, run.known.get(path)) for path in run.to_read if is_json_lines(path)
     }
     total = sum(plan.estimate for plan in early.values()) + len(run.to_read) - len(early)
 

@@ -47,10 +47,15 @@ class FilePlan:
         return sum(t.estimate for t in self.tasks)
 
 
+def is_json_lines(path: str) -> bool:
+    """Whether `path` may be cut into ranges (when big), and so must be planned to be counted."""
+    return Path(path).suffix.lower() == ".jsonl"
+
+
 def plan_file(path: str, old_sig: str | None) -> FilePlan:
     p, range_bytes = Path(path), RANGE_BYTES
     try:
-        big = p.suffix.lower() == ".jsonl" and p.stat().st_size > range_bytes
+        big = is_json_lines(path) and p.stat().st_size > range_bytes
     except OSError:
         big = False  # the worker reports it
     if not big:
