@@ -309,12 +309,12 @@ class OpenSearchSession:
             # Swap only once every shard has its copies, so that a node lost just
             # after the swap costs no shard; go ahead (yellow) when the cluster
             # cannot place them all.
-            health = self._health_when_green()
-            if health.get("status") != "green":
+            status = self._health_when_green().get("status", "unknown")
+            if status != "green":
                 log.warning(
                     "%s is %s: not every replica could be placed (fewer nodes than copies?)",
                     self.index,
-                    health["status"],
+                    status,
                 )
 
     def _health_when_green(self) -> dict:
