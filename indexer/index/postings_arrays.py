@@ -134,6 +134,21 @@ def _has_characters(reader, field: str) -> bool:
     return type(reader.schema[field].format) is Characters
 
 
+class _Spool:
+    """One named array as it is appended to: its type, its bytes so far, its length."""
+
+    __slots__ = ("dtype", "file", "length")
+
+    def __init__(self, dtype, folder: Path):
+        self.dtype = np.dtype(dtype)
+        self.file = tempfile.TemporaryFile(dir=folder)  # noqa: SIM115 (closed by _ArraysFile)
+        self.length = 0
+
+    @property
+    def nbytes(self) -> int:
+        return self.length * self.dtype.itemsize
+
+
 class _ArraysFile:
     """Named arrays appended to piece by piece, then written as one file (format above).
 
@@ -144,23 +159,22 @@ class _ArraysFile:
 
     def __init__(self, path: Path):
         self.path = Path(path)
-        self._parts: dict[str, tuple[np.dtype, object, list[int]]] = {}
+        self._spools: dict[str, _Spool] = {}
 
     def declare(self, name: str, dtype) -> None:
-        spool = tempfile.TemporaryFile(dir=self.path.parent)  # noqa: SIM115 (closed by close())
-        self._parts[name] = (np.dtype(dtype), spool, [0])
+        self._spools[name] = _Spool(dtype, self.path.parent)
 
     def append(self, name: str, values) -> None:
-        dtype, fh, length = self._parts[name]
-        array = np.asarray(values).astype(dtype, copy=False)
-        fh.write(array.tobytes())
-        length[0] += len(array)
+        spool = self._spools[name]
+        array = np.asarray(values).astype(spool.dtype, copy=False)
+        spool.file.write(array.tobytes())
+        spool.length += len(array)
 
     def finish(self) -> None:
         header, offset = {}, 0
-        for name, (dtype, _fh, length) in self._parts.items():
-            header[name] = {"dtype": dtype.str, "offset": offset, "length": length[0]}
-            offset += _aligned(length[0] * dtype.itemsize)
+        for name, spool in self._spools.items():
+            header[name] = {"dtype": spool.dtype.str, "offset": offset, "length": spool.length}
+            offset += _aligned(spool.nbytes)
         head = json.dumps(header).encode("utf-8")
         start = _aligned(len(MAGIC) + 8 + len(head))
         tmp = self.path.with_name(self.path.name + f".tmp{os.getpid()}")
@@ -168,11 +182,10 @@ class _ArraysFile:
             with open(tmp, "wb") as out:
                 out.write(MAGIC + len(head).to_bytes(8, "little") + head)
                 out.write(b"\0" * (start - out.tell()))
-                for dtype, fh, length in self._parts.values():
-                    nbytes = length[0] * dtype.itemsize
-                    fh.seek(0)
-                    shutil.copyfileobj(fh, out, 1 << 20)
-                    out.write(b"\0" * (_aligned(nbytes) - nbytes))
+                for spool in self._spools.values():
+                    spool.file.seek(0)
+                    shutil.copyfileobj(spool.file, out, 1 << 20)
+                    out.write(b"\0" * (_aligned(spool.nbytes) - spool.nbytes))
                 out.flush()
                 os.fsync(out.fileno())
             os.replace(tmp, self.path)
@@ -181,8 +194,8 @@ class _ArraysFile:
             raise
 
     def close(self) -> None:
-        for _dtype, fh, _length in self._parts.values():
-            fh.close()
+        for spool in self._spools.values():
+            spool.file.close()
 
 
 def _aligned(n: int) -> int:
