@@ -155,12 +155,7 @@ class LocationFacet(Facet):
         return out
 
     def _place_entry(self, place, count, selected, toggle_value):
-        entry = self.entry(place.id, place.label, count, selected, toggle_value)
-        entry["name"] = place.name_en
-        entry["name_zh"] = place.name_zh
-        entry["level"] = place.level
-        entry["parent"] = place.parent or None
-        return entry
+        return place_entry(place, count, selected, self.toggle_url(toggle_value))
 
 
 class MonthFacet(Facet):
@@ -203,20 +198,8 @@ class MonthFacet(Facet):
 
     def facet_results(self, counts):
         current = self._selected()
-        start = self._link_start()
-        # `date_entry(value, count, value == current, value)` for a hundred months, inline.
         return [
-            {
-                "value": value,
-                "label": value,
-                "count": count,
-                "selected": False,
-                "toggle_url": start + _period_pairs(value),
-            }
-            if value and value != current
-            else self.date_entry(
-                value, count, value == current, None if value == current else value
-            )
+            self.date_entry(value, count, value == current, None if value == current else value)
             for value, count in counts.get(self.counts_key, [])
         ]
 
@@ -288,20 +271,25 @@ def _place_rows(gazetteer, param: str) -> dict[str, tuple[int, dict, str]]:
     return {
         place.id: (
             LEVELS.index(place.level),
-            {
-                "value": place.id,
-                "label": place.label,
-                "count": 0,
-                "selected": False,
-                "toggle_url": None,
-                "name": place.name_en,
-                "name_zh": place.name_zh,
-                "level": place.level,
-                "parent": place.parent or None,
-            },
+            place_entry(place, 0, False, None),
             encoded_pair(param, place.id),
         )
         for place in gazetteer
+    }
+
+
+def place_entry(place, count: int, selected: bool, toggle_url: str | None) -> dict:
+    """A place's facet entry: `Facet.entry`'s keys, then the place's names, level, parent."""
+    return {
+        "value": place.id,
+        "label": place.label,
+        "count": count,
+        "selected": selected,
+        "toggle_url": toggle_url,
+        "name": place.name_en,
+        "name_zh": place.name_zh,
+        "level": place.level,
+        "parent": place.parent or None,
     }
 
 
