@@ -211,3 +211,74 @@ def test_same_day_articles_keep_one_order_whatever_order_they_were_indexed_in(tm
 
     assert len(newest(tmp_path / "all-at-once")) == 8
     assert newest(tmp_path / "all-at-once") == newest(tmp_path / "later-first")
+
+
+def test_posting_values_read_from_the_mapped_file_equal_whoosh_matchers(any_index):
+    from indexer.index.whoosh_postings import leaf_values
+
+    with Searcher(any_index) as searcher:
+        view = searcher.view()
+        compared = 0
+        for field in ("title", "body"):
+            lexicon = [t.decode() for t in view.reader.lexicon(field)]
+            for term in lexicon[:: max(1, len(lexicon) // 300)]:
+                view.postings(field, term)
+                blocks = view._postings.get((field, term))[1]
+                btext = term.encode()
+                for segment, (leaf, offset), leaf_blocks in zip(
+                    view.segments, view.leaves, blocks, strict=True
+                ):
+                    local = np.arange(leaf.doc_count_all(), dtype=np.int64)
+                    mapped, matcher = {}, {}
+                    postings = segment.postings_file(leaf)
+                    assert postings is not None
+                    leaf_values(
+                        leaf, field, btext, leaf_blocks, local, offset, mapped, None, postings
+                    )
+                    leaf_values(leaf, field, btext, leaf_blocks, local, offset, matcher)
+                    assert mapped == matcher
+                    compared += len(mapped)
+        assert compared > 500
+
+
+def test_a_querys_kept_matches_answer_every_filter_as_a_fresh_evaluation(any_index):
+    """Filters, pages and sorts of one query reuse its matches; answers stay the same."""
+    variants = [
+        {},
+        {"page": 2, "per_page": 3},
+        {"sort": "newest"},
+        {"date_from": "2023-01-01"},
+        {"locations": ("Wuxi",)},
+        {"langs": ("zh",)},
+    ]
+    # Common enough words that no answer is relaxed (relaxing walks the tree again).
+    queries = [
+        "china",
+        "中国",
+        "china 中国",
+        '"silicon wafer"',
+        "china -the",
+        "the china",
+        "lang:en china",
+    ]
+
+    def answers(searcher):
+        out = []
+        for q in queries:
+            for v in variants:
+                r = searcher.search(SearchRequest(q=q, **v))
+                out.append((r.total, r.hits, r.facets, r.relaxed, r.suggestion))
+        return out
+
+    with Searcher(any_index) as kept:
+        first = answers(kept)
+        view = kept.view()
+        assert view.evaluations.size > 0
+        matches = next(iter(view.evaluations._entries.values()))[0][0]
+        assert not matches.docs.flags.writeable and not matches.scores.flags.writeable
+        again = answers(kept)
+    with Searcher(any_index) as fresh:
+        fresh.view().evaluations.limit = 0  # nothing kept: every request evaluates
+        uncached = answers(fresh)
+    assert first == again == uncached
+    assert any("<mark>" in h.get("snippet", "") for total, hits, *_ in first for h in hits)

@@ -41,6 +41,34 @@ class Evaluation(QueryWalk[Matches]):
         self.view = view
         self.budget = budget
 
+    def run(self, node) -> Matches:
+        """The tree's matches, kept per view with what the walk remembered.
+
+        The same words come back with other filters, pages and sorts: a
+        facet clicked, the next page, another month of the timeline. Those
+        requests are new, but their query's matches are not; evaluating it
+        again (unions and intersections over the archive for common words)
+        was the largest part of such a request. What the walk remembers
+        (highlighted terms, filters, stop words) is added as a walk would.
+        """
+        key = (node, self.bigrams)
+        hit = self.view.evaluations.get(key)
+        if hit is not None:
+            matches, highlights, filters, stopped = hit
+            for field, terms in highlights.items():
+                self.highlight_terms[field] |= terms
+            self.filters.extend(filters)
+            self.stopped.extend(stopped)
+            return matches
+        before = len(self.filters), len(self.stopped), self.saved_state()[0]
+        matches = super().run(node)
+        matches.docs.flags.writeable = matches.scores.flags.writeable = False
+        added = {f: frozenset(t - before[2][f]) for f, t in self.highlight_terms.items()}
+        entry = (matches, added, tuple(self.filters[before[0] :]), tuple(self.stopped[before[1] :]))
+        size = matches.docs.nbytes + matches.scores.nbytes + 500
+        self.view.evaluations.put(key, entry, size)
+        return matches
+
     def check(self) -> None:
         self.budget.check()
 

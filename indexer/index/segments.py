@@ -34,7 +34,12 @@ from indexer.index.counting import MultiCounter
 from indexer.index.matches import EMPTY_DOCS, EMPTY_SCORES
 from indexer.index.postings_arrays import open_arrays
 from indexer.index.stories import empty_stories, load_segment_stories
-from indexer.index.whoosh_postings import read_leaf_postings, segment_folder, term_key
+from indexer.index.whoosh_postings import (
+    postings_map,
+    read_leaf_postings,
+    segment_folder,
+    term_key,
+)
 
 SEGMENTS_KEPT = 64  # segments whose columns and counters are kept (an index has a few)
 POSTINGS_BYTES = 96 * 2**20  # per-segment postings of terms read, all segments together
@@ -55,6 +60,21 @@ class Segment:
         multi, vocab = arrays.multi["places_all"]
         self.place_counter = MultiCounter(multi.codes, multi.docs, multi.indptr, len(vocab))
         self.postings_read = 0  # terms whose postings were read from the files (tests read it)
+        self._map = None  # the postings file, mapped when a block is first read
+        self._map_lock = threading.Lock()
+
+    def postings_file(self, reader):
+        """The segment's postings file mapped read-only (`whoosh_postings.postings_map`), or None.
+
+        Mapped once per segment and shared by every view that has it; the
+        map stays valid after an indexing run sweeps the file away, until
+        the segment is dropped.
+        """
+        if self._map is None:
+            with self._map_lock:
+                if self._map is None:
+                    self._map = postings_map(reader) or False
+        return self._map or None
 
     def look_for_stored(self) -> None:
         """Open the segment's postings arrays if they have been written since last looked."""

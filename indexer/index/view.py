@@ -46,6 +46,8 @@ MASK_CACHE = 64  # filter masks kept per view (100 kB each at 100k documents)
 
 PHRASE_CACHE_BYTES = 8 * 2**20  # verified phrases kept per view, by their arrays' size
 
+EVALUATION_CACHE_BYTES = 16 * 2**20  # queries' matches kept per view (`Evaluation.run`)
+
 FRAGMENT_CACHE_BYTES = 4 * 2**20  # documents checked for pasted fragments, per view
 
 BIGRAM_FIELD = "grams"
@@ -115,6 +117,7 @@ class IndexView:
                     self._ranks[field] = rank
         self.decoded = DECODED
         self.phrases = SizedCache(PHRASE_CACHE_BYTES)
+        self.evaluations = SizedCache(EVALUATION_CACHE_BYTES)
         self.fragments = SizedCache(FRAGMENT_CACHE_BYTES)  # fragment -> {docnum: held}
         if previous is not None:
             self._warm_from(previous)
@@ -277,6 +280,9 @@ class IndexView:
         if blocks is None or not len(docs):
             return found
         btext = term.encode("utf-8")
+        fixed_size = self.schema[field].format.fixed_value_size()
+        if fixed_size is not None and fixed_size < 0:
+            fixed_size = None  # variable-size values, as read_block reads them
         with paused_gc():
             for segment, (leaf, offset), leaf_blocks in zip(
                 self.segments, self.leaves, blocks, strict=True
@@ -285,7 +291,17 @@ class IndexView:
                 if lo < hi:
                     local = docs[lo:hi] - offset
                     cache = (self.decoded, (segment.key, field, btext), keep)
-                    leaf_values(leaf, field, btext, leaf_blocks, local, offset, found, cache)
+                    leaf_values(
+                        leaf,
+                        field,
+                        btext,
+                        leaf_blocks,
+                        local,
+                        offset,
+                        found,
+                        cache,
+                        segment.postings_file(leaf) if fixed_size is None else None,
+                    )
         return found
 
     def phrase_positions(self, field: str, term: str, docs: np.ndarray):

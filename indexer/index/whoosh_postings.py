@@ -19,15 +19,18 @@ the block that holds a document.
 from __future__ import annotations
 
 import gc
+import io
+import mmap
+import zlib
 from bisect import bisect_left
 from contextlib import contextmanager
 from itertools import accumulate, pairwise
-from pickle import loads
+from pickle import load, loads
 
 import numpy as np
 from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.matching import ReadTooFar
-from whoosh.system import _INT_SIZE
+from whoosh.system import _INT_SIZE, unpack_int
 
 from indexer.index.matches import EMPTY_DOCS, EMPTY_SCORES
 
@@ -77,13 +80,63 @@ def skip_to(matcher, docnum: int) -> None:
         matcher._i = bisect_left(matcher._ids, docnum)
 
 
+def postings_map(reader):
+    """The segment's postings file mapped read-only, or None (a compound or in-memory file).
+
+    A results page reads one block of each query word for each document
+    it shows: through Whoosh's matcher that was a matcher set up per word
+    and segment (its header and first block read) and a seek and three
+    reads per block; from the map it is two slices (see `read_block`).
+    """
+    try:
+        postfile = reader._terms._postfile
+    except AttributeError:
+        return None
+    if not getattr(postfile, "is_real", False):
+        return None
+    try:
+        return mmap.mmap(postfile.fileno(), 0, access=mmap.ACCESS_READ)
+    except (OSError, ValueError, AttributeError):
+        return None
+
+
+def read_block(postings: mmap.mmap, position: int) -> tuple[np.ndarray, tuple]:
+    """(segment-local ids, values) of the W3 block at `position` (a block directory start).
+
+    The layout `W3PostingsWriter._write_block` writes: the block's length
+    (negative for a term's last block), the pickled block info (count, last
+    id, max weight, compression level, min and max length bytes), then the
+    (zlib-compressed when the level is not 0) pickle of (delta-coded ids,
+    weights, values). For variable-size values (positions and characters),
+    which are the only ones this is used for.
+    """
+    length = abs(unpack_int(postings[position : position + _INT_SIZE])[0])
+    start = position + _INT_SIZE
+    block = io.BytesIO(postings[start : start + length])
+    info = load(block)
+    data = block.read()
+    if info[3]:
+        data = zlib.decompress(data)
+    ids, _weights, values = loads(data)
+    return np.cumsum(np.asarray(ids, dtype=np.int64)), values
+
+
 def leaf_values(
-    leaf, field, btext, blocks, local: np.ndarray, offset: int, found: dict, cache=None
+    leaf,
+    field,
+    btext,
+    blocks,
+    local: np.ndarray,
+    offset: int,
+    found: dict,
+    cache=None,
+    postings=None,
 ) -> None:
     """Posting values of sorted segment-local `local` docs, into `found` by global number.
 
     `cache`, when given, is (DecodedBlocks, key prefix for this leaf and term,
-    whether to keep the blocks read).
+    whether to keep the blocks read). `postings`, when given, is the
+    segment's `postings_map`, blocks are read from it directly.
     """
     if blocks is None:  # not Whoosh 3 postings: the matcher's own way
         m = _leaf_matcher(leaf, field, btext)
@@ -106,13 +159,16 @@ def leaf_values(
         block = int(which[a])
         decoded = cache[0].get((*cache[1], block)) if cache else None
         if decoded is None:
-            if m is None:  # opened only when a block must be read
-                m = _leaf_matcher(leaf, field, btext)
-            m._goto(int(starts[block]))
-            m._read_data()
-            m._read_values()
-            ids = np.cumsum(np.asarray(m._data[0], dtype=np.int64))
-            values = m._values
+            if postings is not None:
+                ids, values = read_block(postings, int(starts[block]))
+            else:
+                if m is None:  # opened only when a block must be read
+                    m = _leaf_matcher(leaf, field, btext)
+                m._goto(int(starts[block]))
+                m._read_data()
+                m._read_values()
+                ids = np.cumsum(np.asarray(m._data[0], dtype=np.int64))
+                values = m._values
             if cache and cache[2]:
                 cache[0].put_block((*cache[1], block), ids, values)
         else:
