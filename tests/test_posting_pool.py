@@ -87,16 +87,26 @@ def test_postings_decode_the_same_as_whoosh_pools(tmp_path, documents, spilled):
     assert _postings(ix_a, seg_a) == _postings(ix_b, seg_b)
 
 
-def test_files_are_byte_identical_when_small_terms_are_compressed_too(
+def test_files_are_byte_identical_at_whooshs_pickle_protocol_with_small_terms_compressed(
     tmp_path, documents, monkeypatch
 ):
     monkeypatch.setattr(posting_pool, "SMALL_TERM", 0)
+    monkeypatch.setattr(posting_pool, "BLOCK_PROTOCOL", 2)
     _build(tmp_path / "whoosh", SegmentWriter, documents)
     _build(tmp_path / "packed", PackedSegmentWriter, documents, pool_limit=64 << 10)
     for ext in (".pst", ".trm"):
         (a,) = (tmp_path / "whoosh").glob("*" + ext)
         (b,) = (tmp_path / "packed").glob("*" + ext)
         assert a.read_bytes() == b.read_bytes(), ext
+
+
+def test_blocks_pickled_with_protocol_5_read_the_same(tmp_path, documents):
+    ix_a, seg_a = _build(tmp_path / "whoosh", SegmentWriter, documents)
+    ix_b, seg_b = _build(tmp_path / "packed", PackedSegmentWriter, documents)
+    assert _postings(ix_a, seg_a) == _postings(ix_b, seg_b)
+    (a,) = (tmp_path / "whoosh").glob("*.pst")
+    (b,) = (tmp_path / "packed").glob("*.pst")
+    assert b"\x80\x05" in b.read_bytes() and b"\x80\x05" not in a.read_bytes()
 
 
 def test_spilled_runs_join_in_document_order_and_are_removed(tmp_path):

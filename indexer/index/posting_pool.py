@@ -34,14 +34,18 @@ from __future__ import annotations
 import heapq
 import marshal
 import os
+import pickle
 import struct
 import tempfile
+import zlib
 from array import array
 from collections.abc import Iterator
 from operator import itemgetter
 
 import numpy as np
 from whoosh import formats
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3PostingsWriter
+from whoosh.util.numeric import length_to_byte
 from whoosh.writing import SegmentWriter
 
 _HEAD = struct.Struct("<dI")  # a posting's weight and the length of its value
@@ -52,6 +56,15 @@ _DOCNUM = struct.Struct("<I")
 # 18 % less CPU to write, 2.8 % bigger postings file. Readers find each
 # block's compression in its header.
 SMALL_TERM = 4
+# Whoosh pickles each block with protocol 2, which has no opcode for bytes or
+# arrays: every posting's value becomes a call of `codecs.encode` on a
+# latin-1 string. Protocol 5 writes them as they are. Measured on 508 blocks
+# of common words at 100k articles: pickling 90 -> 10 us a block,
+# compressed 3.0 -> 1.8 kB, decompressing and unpickling 135 -> 38 us (a
+# results page reads a block per word and article for its snippets). Any
+# reader unpickles any protocol: Whoosh's matchers read these blocks, and
+# indexes written before read as they did.
+BLOCK_PROTOCOL = 5
 _TERM_OVERHEAD = 240  # bytes of a term's dict entries and buffers before any posting
 
 
@@ -180,6 +193,7 @@ class PackedPostingPool:
                 if lastfield is not None:
                     fieldwriter.finish_field()
                 fieldwriter.start_field(fieldname, schema[fieldname])
+                _pack_blocks(fieldwriter)  # start_field made a postings writer for the field
                 lastfield = fieldname
             fieldwriter.start_term(tbytes)
             _write_term(fieldwriter._postwriter, ids, rest, compression)
@@ -257,6 +271,54 @@ def _write_term(postwriter, ids_bytes: bytes, rest: bytes | None, compression: i
         if end < count:
             postwriter._write_block()
     # `finish_term` writes the last block (or inlines it) and files the term.
+
+
+def _pack_blocks(fieldwriter) -> None:
+    """The field writer's postings writer (one per field) writes blocks with `BLOCK_PROTOCOL`."""
+    old = fieldwriter._postwriter
+    if type(old) is W3PostingsWriter and not old.written():
+        fieldwriter._postwriter = PackedPostingsWriter(
+            old._postfile, old._blocklimit, old._byteids, old._compression, old._inlinelimit
+        )
+
+
+class PackedPostingsWriter(W3PostingsWriter):
+    """Whoosh's postings writer, its blocks pickled with `BLOCK_PROTOCOL`.
+
+    The block layout is the one `W3LeafMatcher` reads (and
+    `whoosh_postings.read_block`): the postings' magic before a term's first
+    block; then per block its length (negative for the term's last), the
+    pickled block info (postings, last id, largest weight, compression
+    level, shortest and longest length as bytes) and the pickled, maybe
+    compressed, (delta-coded ids, weights, values). Only the protocol of
+    the data differs from Whoosh's; at protocol 2 the file is the same.
+    """
+
+    def _write_block(self, last=False):
+        postfile = self._postfile
+        if not self._blockcount:
+            postfile.write(WHOOSH3_HEADER_MAGIC)
+        self._terminfo.add_block(self)
+        data = (self._mini_ids(), self._mini_weights(), self._mini_values())
+        databytes = pickle.dumps(data, BLOCK_PROTOCOL)
+        comp = self._compression
+        if comp:
+            databytes = zlib.compress(databytes, comp)
+        info = (
+            len(self._ids),
+            self._ids[-1],
+            self._maxweight,
+            comp,
+            length_to_byte(self._minlength),
+            length_to_byte(self._maxlength),
+        )
+        infobytes = pickle.dumps(info, 2)
+        length = len(infobytes) + len(databytes)
+        postfile.write_int(-length if last else length)
+        postfile.write(infobytes)
+        postfile.write(databytes)
+        self._blockcount += 1
+        self._new_block()
 
 
 def _track_positions(fieldwriter) -> None:

@@ -292,7 +292,7 @@ class Searcher:
         return selection, described
 
     def _hit(self, view, docnum, score, spans: dict | None) -> dict:
-        stored = view.searcher.stored_fields(docnum)
+        stored = view.stored_fields(docnum)
         title = stored.get("title", "")
         body = stored.get("body", "")
         hit = doc_summary(stored)

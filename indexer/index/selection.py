@@ -75,7 +75,7 @@ class Selection:
 
 def stored_text(view):
     def text(docnum: int) -> tuple[str, str]:
-        stored = view.searcher.stored_fields(docnum)
+        stored = view.stored_fields(docnum)
         return stored.get("title", ""), stored.get("body", "")
 
     return text

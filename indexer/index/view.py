@@ -48,6 +48,8 @@ PHRASE_CACHE_BYTES = 8 * 2**20  # verified phrases kept per view, by their array
 
 EVALUATION_CACHE_BYTES = 16 * 2**20  # queries' matches kept per view (`Evaluation.run`)
 
+STORED_CACHE_BYTES = 4 * 2**20  # stored articles kept per view, by their text's length
+
 FRAGMENT_CACHE_BYTES = 4 * 2**20  # documents checked for pasted fragments, per view
 
 BIGRAM_FIELD = "grams"
@@ -118,6 +120,7 @@ class IndexView:
         self.decoded = DECODED
         self.phrases = SizedCache(PHRASE_CACHE_BYTES)
         self.evaluations = SizedCache(EVALUATION_CACHE_BYTES)
+        self._stored = SizedCache(STORED_CACHE_BYTES)
         self.fragments = SizedCache(FRAGMENT_CACHE_BYTES)  # fragment -> {docnum: held}
         if previous is not None:
             self._warm_from(previous)
@@ -228,6 +231,21 @@ class IndexView:
 
     def date_mask(self, lo: int, hi: int) -> np.ndarray:
         return self._cached_mask(("date", lo, hi), lambda: (self.date >= lo) & (self.date <= hi))
+
+    def stored_fields(self, docnum: int) -> dict:
+        """An article's stored fields; callers must not modify the dict.
+
+        A search of several words reads its best-scored articles' text to
+        find a pasted fragment (`selection.stored_text`), then the page's
+        articles for their snippets: mostly the same articles, each a
+        decompression and an unpickling. Kept per view, a few megabytes.
+        """
+        stored = self._stored.get(docnum)
+        if stored is None:
+            stored = self.searcher.stored_fields(docnum)
+            size = len(stored.get("title", "")) + len(stored.get("body", "")) + 500
+            self._stored.put(docnum, stored, size)
+        return stored
 
     # -- postings --------------------------------------------------------
     def postings(self, field: str, term: str) -> tuple[np.ndarray, np.ndarray]:
