@@ -242,3 +242,43 @@ def test_the_parser_marks_groups_joined_with_and():
     assert parse_query("a AND b") == And((Term("a"), Term("b")), explicit=True)
     assert parse_query("a b") == And((Term("a"), Term("b")))
     assert parse_query("x (a AND b)") == And((Term("x"), And((Term("a"), Term("b")), True)))
+
+
+def test_fragment_candidates_tied_on_score_are_the_same_whatever_order_files_were_indexed(
+    tmp_path,
+):
+    """Which tied candidates are read for a pasted fragment follows the results' order.
+
+    Thirty articles score the same for "harbour crane"; only some hold the
+    words in that order. Two indexes of them number the articles in opposite
+    orders (one indexing run, or two runs taking the halves the other way
+    round); the articles ranked first must be the same.
+    """
+    import shutil
+
+    from tests.conftest import build_index
+
+    texts = {}
+    for i in range(30):
+        words = "harbour crane" if i % 3 == 0 else "crane harbour"
+        texts[f"a{i:02d}.txt"] = (
+            f"Title: Port report {i:02d}\nDate: 2024-05-{i % 28 + 1:02d}\n\nThe {words} moved."
+        )
+
+    def build(name, batches):
+        folder = tmp_path / "files"  # one folder for both: the same article ids
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir()
+        index_dir = tmp_path / name
+        for batch in batches:
+            for fname in batch:
+                (folder / fname).write_text(texts[fname], "utf-8")
+            build_index(index_dir, [folder], workers=1)
+        with Searcher(index_dir) as searcher:
+            result = searcher.search(SearchRequest(q="harbour crane", per_page=30))
+            return [(h["title"], h["id"]) for h in result.hits]
+
+    names = sorted(texts)
+    forward = build("forward", [names[:15], names[15:]])
+    backward = build("backward", [names[15:], names[:15]])
+    assert forward == backward

@@ -65,7 +65,9 @@ class Selection:
         if seen is None:
             seen = {}
             view.fragments.put(fragment.text, seen, FRAGMENT_ENTRY_BYTES)
-        found = idx[containing(stored_text(view), self.docs[idx], self.scores[idx], fragment, seen)]
+        docs, scores = self.docs[idx], self.scores[idx]
+        ties = sort_keys(view, docs, scores, "relevance")[:-1]
+        found = idx[containing(stored_text(view), docs, scores, fragment, seen, ties)]
         self._found = bool(len(found))
         if len(found) or self.tiers is not None:
             tiers = top.astype(np.int32) * 2

@@ -146,7 +146,9 @@ def _s2t():
     return opencc.OpenCC("s2t")
 
 
-def containing(stored_text, docs: np.ndarray, scores: np.ndarray, fragment: Fragment, seen=None):
+def containing(
+    stored_text, docs: np.ndarray, scores: np.ndarray, fragment: Fragment, seen=None, ties=()
+):
     """Indexes into `docs` of best-scored documents whose text holds `fragment`.
 
     `stored_text(docnum)` gives a document's title and body; `seen`, a dict
@@ -154,17 +156,22 @@ def containing(stored_text, docs: np.ndarray, scores: np.ndarray, fragment: Frag
     fragment, so that paging through results or clicking a facet reads
     nothing twice. Candidates are read best first in stages (see
     `FRAGMENT_CHECK`); the search stops at the first stage that finds one.
+    `ties` (`np.lexsort` keys aligned with `docs`, the main one last) order
+    candidates of equal score as the results are ordered: otherwise which
+    of several tied candidates made the cut followed the document numbers,
+    which differ from one build of the same files to the next.
     """
     if not len(docs):
         return np.empty(0, dtype=np.int64)
     seen = {} if seen is None else seen
     stages = FRAGMENT_CHECK if fragment.words >= WIDE_CHECK_WORDS else FRAGMENT_CHECK[:1]
     limit = min(stages[-1], len(docs))
-    if len(docs) > limit:
-        top = np.argpartition(-scores, limit - 1)[:limit]
+    lower = -scores
+    if len(docs) > limit:  # the best `limit`, and every candidate tied with the last of them
+        top = np.flatnonzero(lower <= np.partition(lower, limit - 1)[limit - 1])
     else:
         top = np.arange(len(docs))
-    top = top[np.argsort(-scores[top], kind="stable")]
+    top = top[np.lexsort((*(key[top] for key in ties), lower[top]))][:limit]
     found = []
     done = 0
     for stage in stages:
