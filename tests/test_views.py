@@ -216,3 +216,61 @@ def test_an_incremental_commit_reuses_what_unchanged_segments_gave(tmp_path):
         assert all(seg.postings_read == read[id(seg)] for seg in kept)
         assert _total(searcher, "germanium") == 1
         assert new.place_counter.parts[0][1] is old.place_counter.parts[0][1]
+
+
+def _age(index_dir, seconds=60):
+    """Date CURRENT and the generation's folder `seconds` back: no change is that recent."""
+    import os
+    import time
+
+    then = time.time() - seconds
+    current = index_dir / "CURRENT"
+    for path in (current, index_dir / current.read_text().strip()):
+        os.utime(path, (then, then))
+
+
+def test_a_view_found_current_is_not_checked_again_until_a_commit(live_index):
+    archive, index_dir = live_index
+    _age(index_dir)
+    with Searcher(index_dir) as searcher:
+        views = searcher._views
+        for _ in range(2):  # the view is built, then found current once
+            assert _total(searcher, "quantum") == 0
+        checks = views.full_checks
+        for _ in range(5):
+            assert _total(searcher, "quantum") == 0
+        assert views.full_checks == checks  # two stats each, no listing of the folder
+
+        _add_article(archive, "new.txt", "Quantum widgets")
+        _index(index_dir, archive, merge=False)  # a commit writes into the folder
+        assert _total(searcher, "quantum") == 1
+        assert views.full_checks > checks
+
+        _age(index_dir)
+        assert _total(searcher, "quantum") == 1
+        checks = views.full_checks
+        assert _total(searcher, "quantum") == 1
+        assert views.full_checks == checks
+        (archive / "new.txt").unlink()
+        store = IndexStore(index_dir)
+        with store.lock():  # a rebuild: a new generation, CURRENT replaced
+            run_index(WhooshIndex(store), [archive], workers=1, rebuild=True)
+        assert _total(searcher, "quantum") == 0
+
+
+def test_a_change_in_the_same_clock_tick_as_the_last_check_is_still_seen(live_index, monkeypatch):
+    """Recent file times are not trusted: a commit may follow within the same tick."""
+    import os
+
+    archive, index_dir = live_index
+    with Searcher(index_dir) as searcher:
+        for _ in range(2):  # the view is built, then found current (times are recent)
+            assert _total(searcher, "quantum") == 0
+        current = index_dir / "CURRENT"
+        folder = index_dir / current.read_text().strip()
+        stamps = {p: os.stat(p) for p in (current, folder)}
+        _add_article(archive, "new.txt", "Quantum widgets")
+        _index(index_dir, archive, merge=False)
+        for path, st in stamps.items():  # as if the commit fell in the same tick
+            os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+        assert _total(searcher, "quantum") == 1
