@@ -24,6 +24,7 @@ from indexer.index.evaluation import Evaluation
 from indexer.index.exporting import stored_articles
 from indexer.index.facet_counts import count_facets
 from indexer.index.filters import filter_mask
+from indexer.index.matches import locate
 from indexer.index.related import related_articles
 from indexer.index.relaxing import RELAX_BELOW, relaxed_matches
 from indexer.index.segments import SEGMENTS
@@ -407,13 +408,15 @@ class Searcher:
 def _page_spans(view, evaluation, page_docs) -> dict:
     """Highlight spans of a page's documents, per field, then per document."""
 
-    def contains_in(field):
-        def contains(term, docnum) -> bool:
+    def holding_in(field):
+        def holding(term, docnums) -> list[int]:
             docs = view.postings(field, term)[0]
-            i = int(np.searchsorted(docs, docnum))
-            return i < len(docs) and int(docs[i]) == docnum
+            if not len(docs):
+                return []
+            wanted = np.asarray(docnums, dtype=np.int64)
+            return wanted[locate(docs, wanted)[0]].tolist()
 
-        return contains
+        return holding
 
     def values_in(field):
         return lambda term, docs: view.postings_values(field, term, docs)
@@ -424,7 +427,7 @@ def _page_spans(view, evaluation, page_docs) -> dict:
             field,
             evaluation.highlight_terms[field],
             page_docs,
-            contains_in(field),
+            holding_in(field),
             values_in(field),
         )
         for field in ("title", "body")

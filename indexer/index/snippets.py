@@ -15,14 +15,14 @@ def term_spans(reader, field: str, terms, docnum: int) -> list[tuple[int, int, s
 
 
 def spans_for_docs(
-    reader, field: str, terms, docnums, contains=None, values=None
+    reader, field: str, terms, docnums, holding=None, values=None
 ) -> dict[int, list[tuple[int, int, str]]]:
     """`term_spans` of several documents, reading each term's postings once.
 
     Opening a term's postings and skipping to a document costs far more
     than decoding the document's offsets, so a results page visits its
     documents in order with one matcher per term instead of one per term
-    and document. `contains(term, docnum)`, when given, says cheaply
+    and document. `holding(term, docnums)`, when given, says cheaply
     (from postings the query already read) which documents hold a term,
     so terms absent from the whole page are never opened.
     `values(term, docs)`, when given, returns the encoded postings of those
@@ -32,7 +32,7 @@ def spans_for_docs(
     found: dict[int, list] = {d: [] for d in wanted}
     decode = reader.schema[field].format.decode_characters
     for term in terms:
-        docs = [d for d in wanted if contains(term, d)] if contains else wanted
+        docs = holding(term, wanted) if holding else wanted
         if not docs:
             continue
         if values is not None:

@@ -73,6 +73,7 @@ class IndexView:
         self.leaves = leaves
         self.doc_count_all = self.reader.doc_count_all()
         self.segments = [SEGMENTS.get(r) for r, _off in leaves]
+        self._leaf_starts = np.array([off for _r, off in leaves], dtype=np.int64)
         segs = [(seg.arrays, off) for seg, (_r, off) in zip(self.segments, leaves, strict=True)]
         n = self.doc_count_all
         self.live = np.zeros(n, dtype=bool)
@@ -301,25 +302,27 @@ class IndexView:
         fixed_size = self.schema[field].format.fixed_value_size()
         if fixed_size is not None and fixed_size < 0:
             fixed_size = None  # variable-size values, as read_block reads them
+        # The segment of each document, and where each segment's run of them ends.
+        which = np.searchsorted(self._leaf_starts, docs, side="right") - 1
+        ends = [*(np.flatnonzero(np.diff(which)) + 1).tolist(), len(docs)]
+        lo = 0
         with paused_gc():
-            for segment, (leaf, offset), leaf_blocks in zip(
-                self.segments, self.leaves, blocks, strict=True
-            ):
-                lo, hi = np.searchsorted(docs, [offset, offset + leaf.doc_count_all()])
-                if lo < hi:
-                    local = docs[lo:hi] - offset
-                    cache = (self.decoded, (segment.key, field, btext), keep)
-                    leaf_values(
-                        leaf,
-                        field,
-                        btext,
-                        leaf_blocks,
-                        local,
-                        offset,
-                        found,
-                        cache,
-                        segment.postings_file(leaf) if fixed_size is None else None,
-                    )
+            for hi in ends:
+                i = int(which[lo])
+                segment, (leaf, offset) = self.segments[i], self.leaves[i]
+                cache = (self.decoded, (segment.key, field, btext), keep)
+                leaf_values(
+                    leaf,
+                    field,
+                    btext,
+                    blocks[i],
+                    docs[lo:hi] - offset,
+                    offset,
+                    found,
+                    cache,
+                    segment.postings_file(leaf) if fixed_size is None else None,
+                )
+                lo = hi
         return found
 
     def phrase_positions(self, field: str, term: str, docs: np.ndarray):
