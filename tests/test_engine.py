@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -282,3 +283,28 @@ def test_a_querys_kept_matches_answer_every_filter_as_a_fresh_evaluation(any_ind
         uncached = answers(fresh)
     assert first == again == uncached
     assert any("<mark>" in h.get("snippet", "") for total, hits, *_ in first for h in hits)
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [
+        {},
+        {"date_from": "2023-01-01"},
+        {"langs": ("en",)},
+        {"date_from": "2022-01-01", "langs": ("zh",)},
+    ],
+)
+def test_facets_counted_from_the_selections_documents_equal_counting_from_the_masks(
+    any_index, filters
+):
+    from indexer.index.facet_counts import count_facets
+
+    with Searcher(any_index) as searcher:
+        view = searcher.view()
+        for q in ("china", "wafer", "中国", ""):
+            found = searcher._find(view, SearchRequest(q=q, **filters))
+            sel = found.selection
+            given = count_facets(view, sel.in_query, found.masks, found.days_in, sel)
+            searched = count_facets(view, sel.in_query, found.masks, found.days_in)
+            assert given == searched
+            assert sum(c for _v, c in given["lang"]) > 0 or not sel.total

@@ -168,7 +168,9 @@ class Searcher:
 
         budget.check()
         facets = (
-            count_facets(view, selection.in_query, found.masks, found.days_in) if req.facets else {}
+            count_facets(view, selection.in_query, found.masks, found.days_in, selection)
+            if req.facets
+            else {}
         )
         suggestion = None
         if found.complete < 3 and req.q and not found.exact:

@@ -24,8 +24,9 @@ class Selection:
     match holds, plus one for a document holding the query's exact text.
     """
 
-    def __init__(self, in_query, docs, scores, tiers):
+    def __init__(self, in_query, docs, scores, tiers, in_docs=None):
         self.in_query = in_query
+        self.in_docs = in_docs  # in_query's document numbers, sorted
         self.docs = docs
         self.scores = scores
         self.tiers = tiers
@@ -40,7 +41,7 @@ class Selection:
             final &= m
         keep = final[matches.docs]
         tiers = counts[keep] if counts is not None else None
-        return cls(in_query, matches.docs[keep], matches.scores[keep], tiers)
+        return cls(in_query, matches.docs[keep], matches.scores[keep], tiers, matches.docs)
 
     @property
     def total(self) -> int:
