@@ -214,20 +214,29 @@ def test_same_day_articles_keep_one_order_whatever_order_they_were_indexed_in(tm
     assert newest(tmp_path / "all-at-once") == newest(tmp_path / "later-first")
 
 
-def test_posting_values_read_from_the_mapped_file_equal_whoosh_matchers(any_index):
+def test_posting_values_read_from_the_mapped_file_equal_whoosh_matchers(tmp_path):
+    """Blocks read from the map, whole segments or a page's few documents, as Whoosh reads them."""
     from indexer.index.whoosh_postings import leaf_values
+    from tests.conftest import build_index
 
-    with Searcher(any_index) as searcher:
+    rng = np.random.default_rng(7)
+    words = ["wafer", "fab", "chip", "zone", "晶圆", "芯片", "园区", "port", "crane"]
+    folder = tmp_path / "files"
+    folder.mkdir()
+    for i in range(400):  # common words span several blocks of 128 postings
+        body = " ".join(rng.choice(words, size=int(rng.integers(5, 30))))
+        (folder / f"d{i:03d}.txt").write_text(f"Title: {words[i % 9]} {i}\n\n{body}", "utf-8")
+    build_index(tmp_path / "index", [folder], workers=1)
+    with Searcher(tmp_path / "index") as searcher:
         view = searcher.view()
-        compared = 0
+        compared = few_compared = 0
         for field in ("title", "body"):
-            lexicon = [t.decode() for t in view.reader.lexicon(field)]
-            for term in lexicon[:: max(1, len(lexicon) // 300)]:
+            for term in [*words, "wafer-level", "nothing"]:
                 view.postings(field, term)
-                blocks = view._postings.get((field, term))[1]
+                entry = view._postings.get((field, term))
                 btext = term.encode()
                 for segment, (leaf, offset), leaf_blocks in zip(
-                    view.segments, view.leaves, blocks, strict=True
+                    view.segments, view.leaves, entry[1], strict=True
                 ):
                     local = np.arange(leaf.doc_count_all(), dtype=np.int64)
                     mapped, matcher = {}, {}
@@ -239,7 +248,16 @@ def test_posting_values_read_from_the_mapped_file_equal_whoosh_matchers(any_inde
                     leaf_values(leaf, field, btext, leaf_blocks, local, offset, matcher)
                     assert mapped == matcher
                     compared += len(mapped)
-        assert compared > 500
+                    # A few documents at a time (a results page) are looked up one by one.
+                    for few in (local[:1], local[::37][:9], local[-3:], local[125:131]):
+                        one_by_one = {}
+                        leaf_values(
+                            leaf, field, btext, leaf_blocks, few, offset, one_by_one, None, postings
+                        )
+                        wanted = {int(d) + offset for d in few}
+                        assert one_by_one == {d: v for d, v in mapped.items() if d in wanted}
+                        few_compared += len(one_by_one)
+        assert compared > 2000 and few_compared > 100
 
 
 def test_a_querys_kept_matches_answer_every_filter_as_a_fresh_evaluation(any_index):

@@ -34,6 +34,8 @@ from whoosh.system import _INT_SIZE, unpack_int
 
 from indexer.index.matches import EMPTY_DOCS, EMPTY_SCORES
 
+FEW_DOCS = 16  # documents per segment below which `leaf_values` looks them up one by one
+
 
 @contextmanager
 def paused_gc():
@@ -150,34 +152,63 @@ def leaf_values(
                 found[d + offset] = m.value()
         return
     maxids, starts = blocks
+    block_of = _BlockReader(leaf, field, btext, starts, cache, postings)
+    if len(local) <= FEW_DOCS:
+        # A results page asks for a document or two per segment: binary
+        # searches in Python cost less than setting up the array operations.
+        last = len(maxids)
+        for d in local.tolist():
+            block = bisect_left(maxids, d)
+            if block == last:
+                break
+            ids, values = block_of(block)
+            k = bisect_left(ids, d)
+            if k < len(ids) and ids[k] == d:
+                found[d + offset] = values[k]
+        return
     which = np.searchsorted(maxids, local)  # the block that would hold each doc
     inside = which < len(maxids)
     local, which = local[inside], which[inside]
     cuts = [0, *(np.flatnonzero(np.diff(which)) + 1).tolist(), len(local)]
-    m = None
     for a, b in pairwise(cuts) if len(local) else ():
-        block = int(which[a])
-        decoded = cache[0].get((*cache[1], block)) if cache else None
-        if decoded is None:
-            if postings is not None:
-                ids, values = read_block(postings, int(starts[block]))
-            else:
-                if m is None:  # opened only when a block must be read
-                    m = _leaf_matcher(leaf, field, btext)
-                m._goto(int(starts[block]))
-                m._read_data()
-                m._read_values()
-                ids = np.cumsum(np.asarray(m._data[0], dtype=np.int64))
-                values = m._values
-            if cache and cache[2]:
-                cache[0].put_block((*cache[1], block), ids, values)
-        else:
-            ids, values = decoded[0], decoded[1]
+        ids, values = block_of(int(which[a]))
         wanted = local[a:b]
         idx = np.minimum(np.searchsorted(ids, wanted), len(ids) - 1)
         hit = ids[idx] == wanted
         for d, k in zip(wanted[hit].tolist(), idx[hit].tolist(), strict=True):
             found[d + offset] = values[k]
+
+
+class _BlockReader:
+    """One term's blocks in one segment by number: kept, mapped, or through a matcher."""
+
+    def __init__(self, leaf, field, btext, starts, cache, postings):
+        self.leaf, self.field, self.btext = leaf, field, btext
+        self.starts, self.cache, self.postings = starts, cache, postings
+        self.matcher = None
+        self.last = (-1, None)
+
+    def __call__(self, block: int):
+        if self.last[0] == block:
+            return self.last[1]
+        cache = self.cache
+        decoded = cache[0].get((*cache[1], block)) if cache else None
+        if decoded is None:
+            start = int(self.starts[block])
+            if self.postings is not None:
+                decoded = read_block(self.postings, start)
+            else:
+                m = self.matcher
+                if m is None:  # opened only when a block must be read
+                    m = self.matcher = _leaf_matcher(self.leaf, self.field, self.btext)
+                m._goto(start)
+                m._read_data()
+                m._read_values()
+                decoded = np.cumsum(np.asarray(m._data[0], dtype=np.int64)), m._values
+            if cache and cache[2]:
+                cache[0].put_block((*cache[1], block), *decoded)
+        self.last = (block, decoded)
+        return decoded
 
 
 def _leaf_matcher(leaf, field: str, btext: bytes):
