@@ -25,6 +25,7 @@ from pathlib import Path
 from indexer.analysis.segmenter import get_segmenter
 from indexer.index import postings_arrays
 from indexer.index.documents import whoosh_fields
+from indexer.index.merging import merge_tiers
 from indexer.index.posting_pool import PackedSegmentWriter
 from indexer.index.schema import SCHEMA_VERSION, codec
 from indexer.index.store import IndexStore
@@ -165,7 +166,7 @@ class WhooshSession:
         if handovers:
             commit_with_segments(self._writer, handovers, merge=self.merge)
         elif self._deleted or (self._sink is not None and self._sink.added) or self.rebuilt:
-            self._writer.commit(merge=self.merge)
+            self._writer.commit(mergetype=merge_tiers if self.merge else None, merge=self.merge)
         else:
             abandon_writer(self._writer)
         self._writer = None  # only now: a failed commit is abandoned, its lock released
@@ -260,7 +261,7 @@ def commit_with_segments(writer, segments: list, merge: bool = True) -> None:
     `SegmentWriter.commit` split where `MpWriter` splits it.
     """
     writer._check_state()
-    final = writer._merge_segments(None, None, merge)
+    final = writer._merge_segments(merge_tiers if merge else None, None, merge)
     if writer._added:
         final.append(writer._finalize_segment())
     else:
