@@ -25,7 +25,7 @@ def count_facets(
     selections: dict = {}
     if selection is not None:
         selections[None] = selection.docs
-        if len(masks) == 1 and selection.in_docs is not None:
+        if len(masks) == 1:
             selections[next(iter(masks))] = selection.in_docs
 
     def selected(own: str) -> np.ndarray:

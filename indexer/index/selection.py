@@ -24,7 +24,7 @@ class Selection:
     match holds, plus one for a document holding the query's exact text.
     """
 
-    def __init__(self, in_query, docs, scores, tiers, in_docs=None):
+    def __init__(self, in_query, docs, scores, tiers, in_docs):
         self.in_query = in_query
         self.in_docs = in_docs  # in_query's document numbers, sorted
         self.docs = docs
