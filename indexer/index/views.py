@@ -38,6 +38,11 @@ RETIRE_AFTER = 120.0
 RACY_NS = 2_000_000_000
 
 
+def _settled(signature: tuple) -> bool:
+    """Whether both times of a `_signature` are older than `RACY_NS`."""
+    return time.time_ns() - max(signature[0], signature[1]) > RACY_NS
+
+
 class CurrentView:
     """The view requests get now, the next one being built, and retired ones."""
 
@@ -95,8 +100,7 @@ class CurrentView:
         the same clock tick would not show.
         """
         signature = self._signature(generation)
-        checked = self._checked
-        if signature is not None and checked is not None and checked == (view, signature):
+        if signature is not None and self._checked == (view, signature):
             return True
         self.full_checks += 1
         if self.store.current_name() != generation:
@@ -105,13 +109,12 @@ class CurrentView:
             current = view.searcher.up_to_date()
         except OSError:
             return False
-        settled = signature is not None and time.time_ns() - max(signature[1], signature[3])
-        if current and settled and settled > RACY_NS:
+        if current and signature is not None and _settled(signature):
             self._checked = (view, signature)
         return current
 
     def _signature(self, generation: str | None) -> tuple | None:
-        """CURRENT's inode, time and size, and the generation folder's inode and time."""
+        """CURRENT's time, inode and size, and the generation folder's time and inode."""
         if generation is None:
             return None
         try:
@@ -120,10 +123,10 @@ class CurrentView:
         except OSError:
             return None
         return (
-            pointer.st_ino,
             pointer.st_mtime_ns,
-            pointer.st_size,
             folder.st_mtime_ns,
+            pointer.st_ino,
+            pointer.st_size,
             folder.st_ino,
         )
 
