@@ -60,11 +60,12 @@ class Evaluation(QueryWalk[Matches]):
             self.filters.extend(filters)
             self.stopped.extend(stopped)
             return matches
-        before = len(self.filters), len(self.stopped), self.saved_state()[0]
+        highlighted = {f: set(t) for f, t in self.highlight_terms.items()}
+        filtered, stopped = len(self.filters), len(self.stopped)
         matches = super().run(node)
         matches.docs.flags.writeable = matches.scores.flags.writeable = False
-        added = {f: frozenset(t - before[2][f]) for f, t in self.highlight_terms.items()}
-        entry = (matches, added, tuple(self.filters[before[0] :]), tuple(self.stopped[before[1] :]))
+        added = {f: frozenset(t - highlighted[f]) for f, t in self.highlight_terms.items()}
+        entry = (matches, added, tuple(self.filters[filtered:]), tuple(self.stopped[stopped:]))
         size = matches.docs.nbytes + matches.scores.nbytes + 500
         self.view.evaluations.put(key, entry, size)
         return matches
