@@ -53,6 +53,14 @@ SETTINGS = (
         int,
     ),
     Setting(
+        "ANSWER_CACHE_MB",
+        16,
+        "Whole answers each worker keeps until the next commit, in MB of pickled answers "
+        "(about a thousand results pages; 0: none). A request asked again is not searched "
+        "again. Whoosh only: OpenSearch keeps its own caches.",
+        int,
+    ),
+    Setting(
         "MIN_FREE_MB",
         1024,
         "Free space on the index's file system, in MB, below which `newsarchive stats`, "

@@ -23,6 +23,9 @@ class SizedCache:
         self._entries: OrderedDict = OrderedDict()
         self._lock = threading.Lock()
 
+    def __len__(self) -> int:
+        return len(self._entries)
+
     def get(self, key):
         with self._lock:
             hit = self._entries.get(key)

@@ -12,14 +12,17 @@ page render the very same object.
 from __future__ import annotations
 
 import logging
+import threading
 import time
+import weakref
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from indexer.article import PubDate
 from indexer.extract.gazetteer import load_gazetteer
+from indexer.index.answers import KeptAnswers
 from indexer.index.evaluation import Evaluation
 from indexer.index.exporting import stored_articles
 from indexer.index.facet_counts import count_facets
@@ -68,15 +71,28 @@ class Found:
 
 
 class Searcher:
-    def __init__(self, index_dir, query_timeout_ms: float | None = None, *, background=False):
+    def __init__(
+        self,
+        index_dir,
+        query_timeout_ms: float | None = None,
+        *,
+        background=False,
+        answer_cache_mb: float = 0,
+    ):
         """`query_timeout_ms`: each search's time budget (see `budget`); None: no limit.
 
         `background`: build views after commits in a thread, serving the
         previous view meanwhile (see `views`).
+
+        `answer_cache_mb`: whole answers kept per view (see `answers`); 0:
+        none, so that a library caller or a test sees every search run.
         """
         self.query_timeout = None if query_timeout_ms is None else query_timeout_ms / 1000
         self.store = IndexStore(index_dir)
         self._views = CurrentView(self.store, background=background)
+        self._answer_bytes = int(answer_cache_mb * 2**20)
+        self._answers: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # view -> kept
+        self._answers_lock = threading.Lock()
 
     # -- keeping current ---------------------------------------------------
     def view(self) -> IndexView:
@@ -141,7 +157,22 @@ class Searcher:
 
     # -- searching --------------------------------------------------------
     def search(self, request: SearchRequest) -> SearchResult:
-        return self._with_retry(lambda view: self._search(view, request))
+        return self._with_retry(lambda view: self._answer(view, request))
+
+    def _answer(self, view: IndexView, req: SearchRequest) -> SearchResult:
+        if not self._answer_bytes:
+            return self._search(view, req)
+        started = time.perf_counter()
+        with self._answers_lock:
+            answers = self._answers.get(view)
+            if answers is None:
+                answers = self._answers[view] = KeptAnswers(self._answer_bytes)
+        kept = answers.get(req)
+        if kept is not None:
+            return replace(kept, took_ms=round((time.perf_counter() - started) * 1000, 2))
+        result = self._search(view, req)
+        answers.keep(req, result)
+        return result
 
     def _search(self, view: IndexView, req: SearchRequest) -> SearchResult:
         started = time.perf_counter()

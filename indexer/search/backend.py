@@ -105,7 +105,12 @@ def open_backend(settings: Mapping) -> SearchBackend:
         from indexer.index.searcher import Searcher
 
         timeout = settings.get("QUERY_TIMEOUT_MS") or None
-        return Searcher(settings["INDEX"], query_timeout_ms=timeout, background=True)
+        return Searcher(
+            settings["INDEX"],
+            query_timeout_ms=timeout,
+            background=True,
+            answer_cache_mb=settings.get("ANSWER_CACHE_MB") or 0,
+        )
     if name == "opensearch":
         from indexer.opensearch.connection import ClusterConfig
         from indexer.opensearch.searcher import OpenSearchSearcher
