@@ -121,6 +121,28 @@ def test_a_commit_retires_the_kept_answers(live_index, monkeypatch):
         assert searcher.search(req).total == before + 1
 
 
+def test_after_a_commit_the_requests_asked_last_are_answered_again_before_the_swap(
+    live_index, monkeypatch
+):
+    archive, index_dir = live_index
+    asked = [SearchRequest(q="Suzhou"), SearchRequest(q="Suzhou", page=2, per_page=2)]
+    with Searcher(index_dir, background=True, answer_cache_mb=4) as searcher:
+        searcher.open_view()
+        before = [searcher.search(req).total for req in asked]
+        (archive / "new.txt").write_text("Title: Quantum in Suzhou\n\nQuantum in Suzhou.", "utf-8")
+        _index(index_dir, archive)
+        searcher.view()  # notices the commit: the next view is built and warmed aside
+        searcher.wait_for_swap(30)
+        searches = CountedSearches(searcher, monkeypatch)
+        after = [searcher.search(req) for req in asked]
+        assert searches.count == 0
+        assert [a.total for a in after] == [b + 1 for b in before]
+        with Searcher(index_dir) as fresh:
+            assert [_without_time(a) for a in after] == [
+                _without_time(fresh.search(req)) for req in asked
+            ]
+
+
 def test_no_answer_is_kept_when_the_cache_is_off(seed_index, monkeypatch):
     with Searcher(seed_index) as searcher:
         searches = CountedSearches(searcher, monkeypatch)

@@ -15,6 +15,11 @@ own copy: nothing that renders an answer can change the kept one.
 Unpickling costs about 0.3 ms, against several milliseconds for the search.
 Only finished answers are kept: a search that runs out of time raises
 before it gets here.
+
+After a commit, the next view is built in the background while the old
+one answers (`views`); before it is swapped in, the requests answered last
+on the old view are answered again on it (Solr's autowarming), so the
+searches people are making now stay instant across the cron's commits.
 """
 
 from __future__ import annotations
@@ -33,6 +38,11 @@ def request_key(request: SearchRequest) -> tuple:
     return tuple(tuple(v) if isinstance(v, list) else v for v in astuple(request))
 
 
+def request_of(key: tuple) -> SearchRequest:
+    """The request a `request_key` was made of."""
+    return SearchRequest(*(list(v) if isinstance(v, tuple) else v for v in key))
+
+
 class KeptAnswers:
     """Answers of one view, least recently asked dropped first, bounded by their pickled size."""
 
@@ -48,6 +58,10 @@ class KeptAnswers:
             return
         kept = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
         self._cache.put(request_key(request), kept, len(kept) + ENTRY_OVERHEAD)
+
+    def recent_requests(self, count: int) -> list[SearchRequest]:
+        """The `count` requests answered most recently, most recent first."""
+        return [request_of(key) for key in self._cache.recent_keys(count)]
 
     def __len__(self) -> int:
         return len(self._cache)

@@ -39,7 +39,7 @@ from indexer.index.view import IndexView
 from indexer.index.views import CurrentView
 from indexer.search.budget import Budget
 from indexer.search.dates import date_bound, month_within
-from indexer.search.errors import FilterError
+from indexer.search.errors import FilterError, QueryTooExpensive
 from indexer.search.fragments import fragment_of, wants_bigrams
 from indexer.search.places import place_dicts, place_expansions, place_label, resolve_places
 from indexer.search.query import QueryError, parse_query
@@ -48,6 +48,9 @@ from indexer.search.snippets import make_snippet, mark
 from indexer.search.summaries import doc_summary
 
 log = logging.getLogger("newsarchive.search")
+
+WARM_ANSWERS = 32  # a view after a commit answers again the requests its predecessor answered last
+WARM_ANSWERS_SECONDS = 0.5  # ...for at most this long
 
 __all__ = ["Searcher"]
 
@@ -89,7 +92,7 @@ class Searcher:
         """
         self.query_timeout = None if query_timeout_ms is None else query_timeout_ms / 1000
         self.store = IndexStore(index_dir)
-        self._views = CurrentView(self.store, background=background)
+        self._views = CurrentView(self.store, background=background, warm=self._warm_answers)
         self._answer_bytes = int(answer_cache_mb * 2**20)
         self._answers: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # view -> kept
         self._answers_lock = threading.Lock()
@@ -173,6 +176,22 @@ class Searcher:
         result = self._search(view, req)
         answers.keep(req, result)
         return result
+
+    def _warm_answers(self, view: IndexView, previous: IndexView | None) -> None:
+        """Answer on `view` (not yet in use) the requests `previous` answered last."""
+        with self._answers_lock:
+            kept = self._answers.get(previous) if previous is not None else None
+        if kept is None:
+            return
+        started = time.perf_counter()
+        for req in kept.recent_requests(WARM_ANSWERS):
+            if time.perf_counter() - started > WARM_ANSWERS_SECONDS:
+                break
+            try:
+                with view.lock:
+                    self._answer(view, req)
+            except QueryTooExpensive:
+                continue
 
     def _search(self, view: IndexView, req: SearchRequest) -> SearchResult:
         started = time.perf_counter()

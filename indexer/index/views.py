@@ -46,9 +46,12 @@ def _settled(signature: tuple) -> bool:
 class CurrentView:
     """The view requests get now, the next one being built, and retired ones."""
 
-    def __init__(self, store: IndexStore, *, background: bool = False):
+    def __init__(self, store: IndexStore, *, background: bool = False, warm=None):
+        """`warm(view, previous)`: run on a view built in the background before it is
+        swapped in (the `Searcher` answers again there what was asked last)."""
         self.store = store
         self.background = background
+        self._warm = warm
         self._lock = threading.Lock()
         self._view: IndexView | None = None
         self._generation: str | None = None
@@ -139,6 +142,7 @@ class CurrentView:
         if current != self._generation or ix is None:
             ix = self.store.open(self.store.root / current)
         view = IndexView(ix.searcher(), load_gazetteer(), previous=self._view)
+        view.generation_name = current
         self.views_built += 1
         return view, current, ix
 
@@ -146,7 +150,6 @@ class CurrentView:
         """Make `view` the one requests get; retire the one it replaces. Holds `_lock`."""
         if self._view is not None:
             self._retired.append((time.monotonic(), self._view.searcher))
-        view.generation_name = generation
         self._view, self._generation, self._ix = view, generation, ix
         self._close_retired()
         return view
@@ -167,6 +170,11 @@ class CurrentView:
         except Exception:  # the current view keeps serving; the next request tries again
             log.exception("building the next index view failed")
             return
+        if self._warm is not None:
+            try:
+                self._warm(built[0], self._view)
+            except Exception:  # a cold view still answers correctly
+                log.exception("warming the next index view failed")
         with self._lock:
             if self._closed:  # closed while this was being built: nobody will use it
                 built[0].searcher.close()
