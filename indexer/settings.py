@@ -54,10 +54,10 @@ SETTINGS = (
     ),
     Setting(
         "ANSWER_CACHE_MB",
-        16,
+        32,
         "Whole answers each worker keeps until the next commit, in MB of pickled answers "
-        "(about a thousand results pages; 0: none). A request asked again is not searched "
-        "again. Whoosh only: OpenSearch keeps its own caches.",
+        "(about 1,500 results pages at 100k articles; 0: none). A request asked again is "
+        "not searched again. Whoosh only: OpenSearch keeps its own caches.",
         int,
     ),
     Setting(
