@@ -107,6 +107,49 @@ def test_the_first_request_after_a_commit_does_not_pay_the_open(live_index, monk
         assert _total(searcher, "quantum") == 1
 
 
+class StoredColumnOpens:
+    """Counts the openings of a segment's stored-article column (a loop over its lengths)."""
+
+    def __init__(self, monkeypatch):
+        from whoosh.columns import CompressedBytesColumn  # Whoosh's stored-fields column
+
+        self.count = 0
+        real = CompressedBytesColumn.Reader.__init__
+
+        def counted(reader, *args):
+            self.count += 1
+            real(reader, *args)
+
+        monkeypatch.setattr(CompressedBytesColumn.Reader, "__init__", counted)
+
+
+def test_no_request_opens_the_stored_articles_after_a_start(multi_segment_index, monkeypatch):
+    with Searcher(multi_segment_index, background=True) as searcher:
+        view = searcher.open_view()
+        assert len(view.leaves) > 1
+        opens = StoredColumnOpens(monkeypatch)
+        every_article = SearchRequest(q="", per_page=view.doc_count_all)
+        assert len(searcher.search(every_article).hits) == view.doc_count_all
+        assert opens.count == 0
+
+
+def test_no_request_opens_the_stored_articles_after_a_commit(live_index, monkeypatch):
+    archive, index_dir = live_index
+    with Searcher(index_dir, background=True) as searcher:
+        view = searcher.open_view()
+        _add_article(archive, "new.txt", "Quantum widgets")
+        _index(index_dir, archive, merge=False)
+        opens = StoredColumnOpens(monkeypatch)
+        searcher.view()
+        searcher.wait_for_swap(30)
+        assert searcher.view() is not view
+        assert len(searcher.view().leaves) == 2
+        assert opens.count == 2  # by the build, in its thread
+        every_article = SearchRequest(q="", per_page=100)
+        assert len(searcher.search(every_article).hits) == view.doc_count_all + 1
+        assert opens.count == 2
+
+
 def test_a_view_swapped_during_a_search_does_not_change_its_answer(live_index, monkeypatch):
     archive, index_dir = live_index
     with Searcher(index_dir, background=True) as searcher:

@@ -92,7 +92,7 @@ class Searcher:
         """
         self.query_timeout = None if query_timeout_ms is None else query_timeout_ms / 1000
         self.store = IndexStore(index_dir)
-        self._views = CurrentView(self.store, background=background, warm=self._warm_answers)
+        self._views = CurrentView(self.store, background=background, warm=self._warm_next)
         self._answer_bytes = int(answer_cache_mb * 2**20)
         self._answers: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # view -> kept
         self._answers_lock = threading.Lock()
@@ -105,13 +105,16 @@ class Searcher:
     def open_view(self) -> IndexView:
         """Open (or bring up to date) and warm the view now: a worker does it before requests.
 
-        Warm: one search of everything (newest first, facets and a page of
-        hits) runs the code paths and reads the pages every search needs,
-        so the first user's search costs what any other first-seen one does.
+        Warm: every segment's stored articles opened, and one search of
+        everything (newest first, facets and a page of hits) to run the code
+        paths and read the pages every search needs, so the first user's
+        search costs what any other first-seen one does.
         """
         view = self._views.open()
         try:
-            self.search(SearchRequest(q="", sort="newest"))
+            with view.lock:
+                view.open_stored_columns()
+                self._search(view, SearchRequest(q="", sort="newest"))
         except Exception as exc:  # a warm-up never stops a worker; the search will say why
             log.warning("warming the index view failed: %s", exc)
         return view
@@ -177,8 +180,11 @@ class Searcher:
         answers.keep(req, result)
         return result
 
-    def _warm_answers(self, view: IndexView, previous: IndexView | None) -> None:
-        """Answer on `view` (not yet in use) the requests `previous` answered last."""
+    def _warm_next(self, view: IndexView, previous: IndexView | None) -> None:
+        """Ready `view` (built after a commit, not yet in use): open its stored
+        articles and answer the requests `previous` answered last."""
+        with view.lock:
+            view.open_stored_columns()
         with self._answers_lock:
             kept = self._answers.get(previous) if previous is not None else None
         if kept is None:
