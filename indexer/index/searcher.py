@@ -27,12 +27,11 @@ from indexer.index.evaluation import Evaluation
 from indexer.index.exporting import stored_articles
 from indexer.index.facet_counts import count_facets
 from indexer.index.filters import filter_mask
-from indexer.index.matches import locate
 from indexer.index.related import related_articles
 from indexer.index.relaxing import RELAX_BELOW, relaxed_matches
 from indexer.index.segments import SEGMENTS
 from indexer.index.selection import Selection, page_of, story_page_of
-from indexer.index.snippets import spans_for_docs, term_spans
+from indexer.index.snippets import page_spans, term_spans
 from indexer.index.store import IndexStore
 from indexer.index.suggestions import suggest
 from indexer.index.view import IndexView
@@ -212,7 +211,7 @@ class Searcher:
             page_docs, page_scores, copies, total_stories = story_page_of(*page, selection.tiers)
         else:
             page_docs, page_scores = page_of(*page, selection.tiers)
-        spans = _page_spans(view, evaluation, page_docs) if req.snippets else None
+        spans = page_spans(view, evaluation, page_docs) if req.snippets else None
         hits = [
             self._hit(view, int(d), float(s), spans)
             for d, s in zip(page_docs, page_scores, strict=True)
@@ -461,35 +460,6 @@ class Searcher:
             "last_change": meta.get("last_change"),
             "segmenter": meta.get("segmenter"),
         }
-
-
-def _page_spans(view, evaluation, page_docs) -> dict:
-    """Highlight spans of a page's documents, per field, then per document."""
-
-    def holding_in(field):
-        def holding(term, docnums) -> list[int]:
-            docs = view.postings(field, term)[0]
-            if not len(docs):
-                return []
-            wanted = np.asarray(docnums, dtype=np.int64)
-            return wanted[locate(docs, wanted)[0]].tolist()
-
-        return holding
-
-    def values_in(field):
-        return lambda term, docs: view.postings_values(field, term, docs)
-
-    return {
-        field: spans_for_docs(
-            view.reader,
-            field,
-            evaluation.highlight_terms[field],
-            page_docs,
-            holding_in(field),
-            values_in(field),
-        )
-        for field in ("title", "body")
-    }
 
 
 def read_segments_ahead(index_dir) -> None:

@@ -6,6 +6,9 @@ The spans go to the backend-neutral fragmenter and formatter in
 
 from __future__ import annotations
 
+import numpy as np
+
+from indexer.index.matches import locate
 from indexer.index.whoosh_postings import skip_to
 
 
@@ -54,3 +57,32 @@ def spans_for_docs(
     for spans in found.values():
         spans.sort()
     return found
+
+
+def page_spans(view, evaluation, page_docs) -> dict:
+    """Highlight spans of a page's documents, per field, then per document."""
+
+    def holding_in(field):
+        def holding(term, docnums) -> list[int]:
+            docs = view.postings(field, term)[0]
+            if not len(docs):
+                return []
+            wanted = np.asarray(docnums, dtype=np.int64)
+            return wanted[locate(docs, wanted)[0]].tolist()
+
+        return holding
+
+    def values_in(field):
+        return lambda term, docs: view.postings_values(field, term, docs)
+
+    return {
+        field: spans_for_docs(
+            view.reader,
+            field,
+            evaluation.highlight_terms[field],
+            page_docs,
+            holding_in(field),
+            values_in(field),
+        )
+        for field in ("title", "body")
+    }
