@@ -217,6 +217,33 @@ def test_a_worker_opens_its_view_before_its_first_request(seed_index, monkeypatc
     searcher.close()
 
 
+def test_a_worker_makes_what_a_first_request_would_before_taking_one(seed_index, monkeypatch):
+    from service import create_app
+    from service.facets import _place_rows
+    from service.search_index import open_in_worker, warm_up
+
+    _place_rows.cache_clear()
+    app = create_app({"TESTING": True, "INDEX": str(seed_index)})
+    with app.app_context():
+        warm_up()  # gunicorn's master, before it forks
+    assert _place_rows.cache_info().currsize == 1  # the place facet's rows, shared by workers
+    open_in_worker(app)  # a worker
+    compiled = []
+    real_compile = app.jinja_env.compile
+    monkeypatch.setattr(
+        app.jinja_env, "compile", lambda *a, **k: compiled.append(a) or real_compile(*a, **k)
+    )
+    client = app.test_client()
+    assert client.get("/", query_string={"q": "wafer"}).status_code == 200
+    assert client.get("/api/search", query_string={"q": "wafer"}).status_code == 200
+    assert compiled == []  # the page's templates were compiled by the worker's warm-up
+    assert _place_rows.cache_info().misses == 1
+    with app.app_context():
+        from service.search_index import close_searcher
+
+        close_searcher(app)
+
+
 def test_a_worker_starts_without_an_index(tmp_path):
     from service import create_app
     from service.search_index import open_in_worker

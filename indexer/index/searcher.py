@@ -229,7 +229,7 @@ class Searcher:
         )
         suggestion = None
         if found.complete < 3 and req.q and not found.exact:
-            suggestion = suggest(view, found.tree)
+            suggestion = suggest(view, found.tree, budget)
         return SearchResult(
             query=req.q or "",
             total=selection.total,
