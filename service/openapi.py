@@ -412,7 +412,12 @@ def openapi_spec() -> dict:
                         "per_page": {"type": "integer", "minimum": 1},
                         "pages": {"type": "integer", "minimum": 0},
                         "sort": {"type": "string"},
-                        "took_ms": {"type": "number"},
+                        "took_ms": {
+                            "type": "number",
+                            "description": "Milliseconds spent in the search; for an answer "
+                            "kept from the same request since the last commit, the time to "
+                            "find it.",
+                        },
                         "hits": {"type": "array", "items": {"$ref": "#/components/schemas/Hit"}},
                         "facets": {
                             "type": "object",
