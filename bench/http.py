@@ -109,24 +109,23 @@ class KeptConnection:
         self._conn: http.client.HTTPConnection | None = None
 
     def get(self, path: str) -> bytes:
-        for attempt in (1, 2):
-            if self._conn is None:
-                self._conn = http.client.HTTPConnection(self.host, self.port, timeout=120)
-            try:
-                self._conn.request("GET", path)
-                response = self._conn.getresponse()
-                body = response.read()
-            except (http.client.HTTPException, ConnectionError):
-                self.close()
-                if attempt == 2:
-                    raise
-                continue
-            if response.will_close:
-                self.close()
-            if response.status != 200:
-                raise RuntimeError(f"{path}: HTTP {response.status}: {body[:200]!r}")
-            return body
-        raise AssertionError("unreachable")
+        try:
+            return self._get(path)
+        except (http.client.HTTPException, ConnectionError):
+            self.close()  # closed by the server meanwhile: once more, on a new connection
+            return self._get(path)
+
+    def _get(self, path: str) -> bytes:
+        if self._conn is None:
+            self._conn = http.client.HTTPConnection(self.host, self.port, timeout=120)
+        self._conn.request("GET", path)
+        response = self._conn.getresponse()
+        body = response.read()
+        if response.will_close:
+            self.close()
+        if response.status != 200:
+            raise RuntimeError(f"{path}: HTTP {response.status}: {body[:200]!r}")
+        return body
 
     def close(self) -> None:
         if self._conn is not None:
