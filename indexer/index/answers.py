@@ -54,8 +54,6 @@ class KeptAnswers:
         return None if kept is None else pickle.loads(kept)
 
     def keep(self, request: SearchRequest, result: SearchResult) -> None:
-        if self._cache.limit <= 0:
-            return
         kept = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
         self._cache.put(request_key(request), kept, len(kept) + ENTRY_OVERHEAD)
 

@@ -165,7 +165,7 @@ class Searcher:
         return self._with_retry(lambda view: self._answer(view, request))
 
     def _answer(self, view: IndexView, req: SearchRequest) -> SearchResult:
-        if not self._answer_bytes:
+        if self._answer_bytes <= 0:  # no cache: nothing to look up or keep
             return self._search(view, req)
         started = time.perf_counter()
         with self._answers_lock:
