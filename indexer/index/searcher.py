@@ -27,6 +27,7 @@ from indexer.index.evaluation import Evaluation
 from indexer.index.exporting import stored_articles
 from indexer.index.facet_counts import count_facets
 from indexer.index.filters import filter_mask
+from indexer.index.foreground import no_pause
 from indexer.index.related import related_articles
 from indexer.index.relaxing import RELAX_BELOW, relaxed_matches
 from indexer.index.segments import SEGMENTS
@@ -135,16 +136,17 @@ class Searcher:
         that: "read length must be non-negative"). Searching is CPU-bound
         under the GIL anyway, so the lock costs no throughput.
         """
-        view = self.view()
-        try:
-            with view.lock:
-                return fn(view)
-        except (OSError, EOFError) as exc:
-            log.warning("index changed under a request (%s); retrying", exc)
-            self._views.forget()
+        with self._views.foreground.serving():
             view = self.view()
-            with view.lock:
-                return fn(view)
+            try:
+                with view.lock:
+                    return fn(view)
+            except (OSError, EOFError) as exc:
+                log.warning("index changed under a request (%s); retrying", exc)
+                self._views.forget()
+                view = self.view()
+                with view.lock:
+                    return fn(view)
 
     def close(self) -> None:
         """Close every searcher this object opened (the process is done with it)."""
@@ -179,11 +181,11 @@ class Searcher:
         answers.keep(req, result)
         return result
 
-    def _warm_next(self, view: IndexView, previous: IndexView | None) -> None:
+    def _warm_next(self, view: IndexView, previous: IndexView | None, pause=no_pause) -> None:
         """Ready `view` (built after a commit, not yet in use): open its stored
         articles and answer the requests `previous` answered last."""
         with view.lock:
-            view.open_stored_columns()
+            view.open_stored_columns(pause)
         with self._answers_lock:
             kept = self._answers.get(previous) if previous is not None else None
         if kept is None:
@@ -192,6 +194,7 @@ class Searcher:
         for req in kept.recent_requests(WARM_ANSWERS):
             if time.perf_counter() - started > WARM_ANSWERS_SECONDS:
                 break
+            pause()
             try:
                 with view.lock:
                     self._answer(view, req)

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from indexer.analysis.minhash import BANDS, NUM_PERM, band_keys, signatures_array
+from indexer.index.foreground import no_pause
 
 # Estimated Jaccard similarity of shingle sets from which two articles are
 # copies of one story: measured on tests/story_variants.py (see
@@ -95,8 +96,18 @@ class Stories:
         self.count = len(first)
 
     @classmethod
-    def of(cls, parts: list[tuple[SegmentStories, int]], live, date, threshold=THRESHOLD):
-        """Group the documents of segments at offsets `parts` (live: not deleted)."""
+    def of(
+        cls,
+        parts: list[tuple[SegmentStories, int]],
+        live,
+        date,
+        threshold=THRESHOLD,
+        pause=no_pause,
+    ):
+        """Group the documents of segments at offsets `parts` (live: not deleted).
+
+        `pause()` is called between steps (see `foreground`).
+        """
         n = len(live)
         signed = np.zeros(n, dtype=bool)
         ids = np.zeros(n, dtype=np.uint64)
@@ -105,10 +116,12 @@ class Stories:
             ids[off : off + len(part.ids)] = part.ids
         signed &= live
         docs = np.flatnonzero(signed)
-        a, b = candidate_pairs(parts, docs)
+        a, b = candidate_pairs(parts, docs, pause)
         if len(a):
-            a, b = verified(parts, docs, a, b, threshold)
+            a, b = verified(parts, docs, a, b, threshold, pause)
+        pause()
         label = components(n, docs[a], docs[b])
+        pause()
         stories = cls.named(label, live, date, ids)
         stories.ids = ids
         return stories
@@ -149,13 +162,14 @@ def _gather(parts, docs: np.ndarray, attr: str) -> np.ndarray:
     return out
 
 
-def candidate_pairs(parts, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def candidate_pairs(parts, docs: np.ndarray, pause=no_pause) -> tuple[np.ndarray, np.ndarray]:
     """(a, b) indexes into `docs` of pairs sharing a band key, a < b, each once."""
     if len(docs) < 2:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
     bands = _gather(parts, docs, "bands")
     firsts, seconds = [], []
     for band in range(BANDS):
+        pause()
         keys = bands[:, band]
         order = np.argsort(keys)  # any order within equal keys: pairs are deduplicated
         ordered = keys[order]
@@ -173,7 +187,7 @@ def candidate_pairs(parts, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return pairs // len(docs), pairs % len(docs)
 
 
-def verified(parts, docs, a, b, threshold) -> tuple[np.ndarray, np.ndarray]:
+def verified(parts, docs, a, b, threshold, pause=no_pause) -> tuple[np.ndarray, np.ndarray]:
     """The pairs whose signatures agree on at least `threshold` of their slots.
 
     Only the pairs' rows are read from the segments' signatures (most
@@ -183,6 +197,7 @@ def verified(parts, docs, a, b, threshold) -> tuple[np.ndarray, np.ndarray]:
     keep = np.zeros(len(a), dtype=bool)
     step = 65536
     for lo in range(0, len(a), step):
+        pause()
         x = _gather(parts, docs[a[lo : lo + step]], "signatures")
         y = _gather(parts, docs[b[lo : lo + step]], "signatures")
         keep[lo : lo + step] = np.count_nonzero(x == y, axis=1) >= need

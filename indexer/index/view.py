@@ -23,6 +23,7 @@ from indexer.analysis.bigrams import gram_keys
 from indexer.index.caches import SizedCache
 from indexer.index.columns import CODED_FIELDS, PLACE_FIELDS
 from indexer.index.counting import SegmentedCounter
+from indexer.index.foreground import no_pause
 from indexer.index.matches import EMPTY_DOCS, EMPTY_SCORES, Matches, locate
 from indexer.index.segments import DECODED, SEGMENTS, live_mask
 from indexer.index.stories import Stories
@@ -60,8 +61,12 @@ BIGRAM_SCORE = 0.001  # a span found only by its bigrams ranks below every word 
 class IndexView:
     """Everything a query needs from one opened index, as arrays."""
 
-    def __init__(self, searcher, gazetteer=None, previous: IndexView | None = None):
-        """`previous`: the view this one replaces, whose unchanged parts it may keep."""
+    def __init__(self, searcher, gazetteer=None, previous: IndexView | None = None, pause=no_pause):
+        """`previous`: the view this one replaces, whose unchanged parts it may keep.
+
+        `pause()`: called between the steps of building the view, to let
+        requests served meanwhile go first (see `foreground`).
+        """
         self.searcher = searcher
         self.generation_name: str | None = None  # set by the Searcher that serves it
         self.reader = searcher.reader()
@@ -72,7 +77,10 @@ class IndexView:
         leaves = self.reader.leaf_readers()
         self.leaves = leaves
         self.doc_count_all = self.reader.doc_count_all()
-        self.segments = [SEGMENTS.get(r) for r, _off in leaves]
+        self.segments = []
+        for reader, _off in leaves:
+            self.segments.append(SEGMENTS.get(reader))
+            pause()
         self._leaf_starts = np.array([off for _r, off in leaves], dtype=np.int64)
         segs = [(seg.arrays, off) for seg, (_r, off) in zip(self.segments, leaves, strict=True)]
         n = self.doc_count_all
@@ -85,12 +93,14 @@ class IndexView:
             self.date[sl] = arr.date
             for f in FIELD_WEIGHTS:
                 self.lengths[f][sl] = arr.lengths[f]
+        pause()
         self.live_count = int(self.live.sum())
         started = time.perf_counter()
         self.stories = Stories.of(
             [(seg.stories, off) for seg, (_r, off) in zip(self.segments, leaves, strict=True)],
             self.live,
             self.date,
+            pause=pause,
         )
         self.stories_seconds = time.perf_counter() - started  # the bench reads it
         self.avg_length = {
@@ -98,8 +108,15 @@ class IndexView:
             for f in FIELD_WEIGHTS
         }
         self._remaps: dict = {}  # field -> each segment's codes in the merged vocabulary
-        self.coded = {f: self._merge_coded(segs, f) for f in CODED_FIELDS}
-        self.multi = {f: self._merge_multi(segs, f) for f in PLACE_FIELDS}
+        self.coded = {}
+        for f in CODED_FIELDS:
+            pause()
+            self.coded[f] = self._merge_coded(segs, f)
+        self.multi = {}
+        for f in PLACE_FIELDS:
+            pause()
+            self.multi[f] = self._merge_multi(segs, f)
+        pause()
         vocab = self.multi["places_all"][2]
         self.place_counter = SegmentedCounter(
             [
@@ -124,9 +141,9 @@ class IndexView:
         self._stored = SizedCache(STORED_CACHE_BYTES)
         self.fragments = SizedCache(FRAGMENT_CACHE_BYTES)  # fragment -> {docnum: held}
         if previous is not None:
-            self._warm_from(previous)
+            self._warm_from(previous, pause)
 
-    def _warm_from(self, previous: IndexView) -> None:
+    def _warm_from(self, previous: IndexView, pause=no_pause) -> None:
         """Read the terms the previous view read last, so the words people are asking
         now are as quick after a commit as before it.
 
@@ -138,6 +155,7 @@ class IndexView:
         for field, term in previous._postings.recent_keys(WARM_TERMS):
             if time.perf_counter() - started > WARM_SECONDS:
                 break
+            pause()
             self.postings(field, term)
 
     # -- columns -------------------------------------------------------
@@ -248,7 +266,7 @@ class IndexView:
             self._stored.put(docnum, stored, size)
         return stored
 
-    def open_stored_columns(self) -> None:
+    def open_stored_columns(self, pause=no_pause) -> None:
         """Open each segment's column of stored articles now, not in a user's request.
 
         Whoosh writes the offsets of a segment's stored articles only when it
@@ -260,6 +278,7 @@ class IndexView:
         """
         for reader, _offset in self.leaves:
             if reader.doc_count_all():
+                pause()
                 reader.stored_fields(0)
 
     # -- postings --------------------------------------------------------

@@ -24,6 +24,7 @@ import threading
 import time
 
 from indexer.extract.gazetteer import load_gazetteer
+from indexer.index.foreground import Foreground, no_pause
 from indexer.index.store import CURRENT, IndexStore
 from indexer.index.view import IndexView
 from indexer.search.errors import IndexMissing
@@ -47,11 +48,13 @@ class CurrentView:
     """The view requests get now, the next one being built, and retired ones."""
 
     def __init__(self, store: IndexStore, *, background: bool = False, warm=None):
-        """`warm(view, previous)`: run on a view built in the background before it is
-        swapped in (the `Searcher` answers again there what was asked last)."""
+        """`warm(view, previous, pause)`: run on a view built in the background before
+        it is swapped in (the `Searcher` answers again there what was asked last)."""
         self.store = store
         self.background = background
         self._warm = warm
+        # Requests being served; a build in the background waits for them (see `foreground`).
+        self.foreground = Foreground()
         self._lock = threading.Lock()
         self._view: IndexView | None = None
         self._generation: str | None = None
@@ -133,15 +136,18 @@ class CurrentView:
             folder.st_ino,
         )
 
-    def _build_next(self) -> tuple[IndexView, str, object]:
-        """A view of the latest commit, built beside the current one (which goes on serving)."""
+    def _build_next(self, pause=no_pause) -> tuple[IndexView, str, object]:
+        """A view of the latest commit, built beside the current one (which goes on serving).
+
+        `pause()` is called between the build's steps (see `foreground`).
+        """
         current = self.store.current_name()
         if current is None:
             raise IndexMissing(f"no index in {self.store.root}")
         ix = self._ix
         if current != self._generation or ix is None:
             ix = self.store.open(self.store.root / current)
-        view = IndexView(ix.searcher(), load_gazetteer(), previous=self._view)
+        view = IndexView(ix.searcher(), load_gazetteer(), previous=self._view, pause=pause)
         view.generation_name = current
         self.views_built += 1
         return view, current, ix
@@ -165,14 +171,15 @@ class CurrentView:
             self._building.start()
 
     def _background_build(self) -> None:
+        pause = self.foreground.pauser()
         try:
-            built = self._build_next()
+            built = self._build_next(pause)
         except Exception:  # the current view keeps serving; the next request tries again
             log.exception("building the next index view failed")
             return
         if self._warm is not None:
             try:
-                self._warm(built[0], self._view)
+                self._warm(built[0], self._view, pause)
             except Exception:  # a cold view still answers correctly
                 log.exception("warming the next index view failed")
         with self._lock:
