@@ -630,6 +630,7 @@ def test_crontab_is_accepted_by_cron_and_runs_every_15_minutes():
     assert hours == set(range(24)) and days == set(range(1, 32)) and months == set(range(1, 13))
     assert weekdays == set(range(8))
     assert f"{PROD_CHECKOUT}/.venv/bin/newsarchive index --wait 60" in command
+    assert "nice -n 10 ionice -c 3 -t " in command  # searches go first, as with systemd
     if CRONTAB or os.environ.get("CI"):
         tool = require_tool(CRONTAB, "crontab", "cron")
         checked = subprocess.run(
