@@ -73,6 +73,13 @@ def bigfile_command(size, seed, layouts, no_fts5, out):
     help="opensearch: also run newsarchive over a 3-node OpenSearch cluster the run "
     "starts (512 MB heap per node), against Whoosh in the same run.",
 )
+@click.option(
+    "--opensearch-nodes",
+    type=click.IntRange(min=1),
+    default=3,
+    show_default=True,
+    help="Nodes of that cluster (1: one shard, no replica).",
+)
 @click.option("--queries", default="all", show_default=True, help="Query ids (bench/queries.py).")
 @click.option("--max-queries", type=int, default=None, help="Use only the first N queries.")
 @click.option("--reps", type=int, default=5, show_default=True, help="Timed passes per query.")
@@ -89,6 +96,7 @@ def run_command(
     seed,
     systems,
     backend,
+    opensearch_nodes,
     queries,
     max_queries,
     reps,
@@ -127,6 +135,7 @@ def run_command(
         http=http,
         http_seconds=http_seconds,
         http_connections=http_connections,
+        opensearch_nodes=opensearch_nodes,
         log=lambda msg: click.echo(msg, err=True),
     )
     results["command"] = "python -m bench " + " ".join(sys.argv[1:])

@@ -173,6 +173,7 @@ def run(
     http: bool = False,
     http_seconds: int = 30,
     http_connections: int = 8,
+    opensearch_nodes: int = OPENSEARCH_NODES,
     log=print,
 ) -> dict:
     corpus_dir = corpus_dir or ROOT / "bench" / "corpus" / f"seed{seed}-n{size}"
@@ -198,18 +199,21 @@ def run(
         if any(name in CLUSTER_SYSTEMS for name in systems):
             from bench.opensearch_node import VERSION, cluster
 
-            log(f"opensearch: {OPENSEARCH_NODES} nodes, {OPENSEARCH_HEAP_MB} MB heap each")
+            log(f"opensearch: {opensearch_nodes} nodes, {OPENSEARCH_HEAP_MB} MB heap each")
             started_cluster = time.perf_counter()
             running = stack.enter_context(
-                cluster(work_dir / "opensearch", OPENSEARCH_NODES, OPENSEARCH_HEAP_MB)
+                cluster(work_dir / "opensearch", opensearch_nodes, OPENSEARCH_HEAP_MB)
             )
             options["opensearch_hosts"] = running.urls
+            # One node: one shard (global term statistics) and no replica to place.
+            options["opensearch_shards"] = 3 if opensearch_nodes > 1 else 1
+            options["opensearch_replicas"] = 1 if opensearch_nodes > 1 else 0
             results["opensearch"] = {
                 "version": VERSION,
-                "nodes": OPENSEARCH_NODES,
+                "nodes": opensearch_nodes,
                 "heap_mb_per_node": OPENSEARCH_HEAP_MB,
-                "shards": 3,
-                "replicas": 1,
+                "shards": options["opensearch_shards"],
+                "replicas": options["opensearch_replicas"],
                 "green_after_s": round(time.perf_counter() - started_cluster, 1),
             }
         for name in systems:

@@ -424,6 +424,8 @@ class NewsarchiveOpenSearch(Newsarchive):
             "OPENSEARCH_HOSTS": ",".join(hosts),
             "OPENSEARCH_INDEX": self.alias,
             "OPENSEARCH_TIMEOUT": 60,
+            "OPENSEARCH_SHARDS": self.options.get("opensearch_shards", 3),
+            "OPENSEARCH_REPLICAS": self.options.get("opensearch_replicas", 1),
             "QUERY_TIMEOUT_MS": 0,
         }
 
