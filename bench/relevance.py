@@ -11,7 +11,10 @@ asks for each article:
 * `title`: its headline as typed;
 * `fragment_en`: 3-6 consecutive words of an English body, at random;
 * `span_zh`: 4-8 consecutive characters of a Chinese body, at random
-  (starting and ending wherever the selection fell, inside words or not).
+  (starting and ending wherever the selection fell, inside words or not);
+* `title_typo`: an English headline with one word of five letters or more
+  misspelt by one edit (a letter dropped, doubled, swapped with the next or
+  replaced by a neighbour on the keyboard), as people type.
 
 Fragments whose text occurs in more than one document are dropped (see
 `identifying`); titles are kept even when another article has the same
@@ -35,7 +38,13 @@ from pathlib import Path
 from bench.corpus import make_doc
 
 TOP = 10
-KINDS = ("title", "fragment_en", "span_zh")
+KINDS = ("title", "fragment_en", "span_zh", "title_typo")
+# Keys next to each other on a QWERTY keyboard: the usual replaced letter.
+_NEIGHBOURS = {
+    row[i]: row[max(0, i - 1) : i] + row[i + 1 : i + 2]
+    for row in ("qwertyuiop", "asdfghjkl", "zxcvbnm")
+    for i in range(len(row))
+}
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _EDGE_PUNCT = "\"'“”‘’()[]{}<>,.;:!?"
 
@@ -70,7 +79,38 @@ def make_queries(articles: list[dict], per_article: int, seed: int) -> list[dict
                     if not any(c.isspace() for c in span) and len(_CJK.findall(span)) >= 4:
                         queries.append({"id": aid, "kind": "span_zh", "q": span})
                         break
+    # Their own random stream: the other kinds' queries stay as they were.
+    typos = random.Random(f"typo-{seed}")
+    for art in articles:
+        title = (art.get("title") or "").strip()
+        if art["lang"] == "en" and title:
+            misspelt = misspell(title, typos)
+            if misspelt is not None:
+                queries.append({"id": art["id"], "kind": "title_typo", "q": misspelt})
     return queries
+
+
+def misspell(title: str, rng: random.Random) -> str | None:
+    """`title` with one of its words of five letters or more one edit away; None if none."""
+    words = title.split(" ")
+    candidates = [i for i, w in enumerate(words) if len(w) >= 5 and w.isalpha() and w.isascii()]
+    if not candidates:
+        return None
+    i = rng.choice(candidates)
+    word = words[i]
+    at = rng.randrange(1, len(word) - 2)  # the first and last letters are rarely wrong
+    edit = rng.choice(("drop", "double", "swap", "neighbour"))
+    if edit == "drop":
+        typo = word[:at] + word[at + 1 :]
+    elif edit == "double":
+        typo = word[:at] + word[at] + word[at:]
+    elif edit == "swap" and word[at] != word[at + 1]:
+        typo = word[:at] + word[at + 1] + word[at] + word[at + 2 :]
+    else:
+        near = _NEIGHBOURS.get(word[at].lower(), "")
+        typo = word[:at] + (rng.choice(near) if near else "x") + word[at + 1 :]
+    words[i] = typo
+    return " ".join(words)
 
 
 def write_corpus(articles: list[dict], distractors: int, seed: int, out: Path) -> Path:
@@ -231,7 +271,7 @@ def identifying(queries: list[dict], corpus: Path) -> tuple[list[dict], dict]:
         if not _CJK.search(form):
             form = f" {form} "
         holders = [aid for aid, text in texts.items() if form in text]
-        if holders == [query["id"]] or query["kind"] == "title":
+        if holders == [query["id"]] or query["kind"] in ("title", "title_typo"):
             kept.append(query)
         else:
             dropped[query["kind"]] += 1

@@ -112,7 +112,25 @@ def test_relevance_benchmark_scores_known_items_for_each_system(tmp_path):
         ours["span_zh"]["success10"] >= results["systems"]["fts5"]["kinds"]["span_zh"]["success10"]
     )
     assert ours["fragment_en"]["success10"] >= 0.9
+    assert results["queries"]["title_typo"] > 0
+    assert ours["title_typo"]["success10"] >= 0.5
     assert "newsarchive MRR@10" in markdown(results)
+
+
+def test_a_misspelt_title_is_one_edit_from_the_title():
+    import random
+
+    from bench.relevance import misspell
+
+    title = "Shanghai expands its semiconductor cluster"
+    for seed in range(50):
+        typo = misspell(title, random.Random(seed))
+        assert typo != title
+        changed = [(a, b) for a, b in zip(title.split(" "), typo.split(" "), strict=True) if a != b]
+        assert len(changed) == 1 and len(changed[0][0]) >= 5
+        a, b = changed[0]
+        assert a[0] == b[0] and a[-1] == b[-1] and abs(len(a) - len(b)) <= 1
+    assert misspell("A big day", random.Random(1)) is None
 
 
 def test_stories_benchmark_reports_every_cost(tmp_path, seed_index):
