@@ -90,6 +90,15 @@ def test_unbalanced_quotes_and_parentheses_are_forgiven():
     assert parse_query("silicon) wafer") == And((Term("silicon"), Term("wafer")))
 
 
+def test_an_ampersand_joins_words_as_a_space_does():
+    # Headlines write it; pasted, it must not make the query strict (see relaxing).
+    assert parse_query("police & soldiers") == And((Term("police"), Term("soldiers")))
+    assert parse_query("police && soldiers") == And(
+        (Term("police"), Term("soldiers")), explicit=True
+    )
+    assert parse_query("police AND soldiers").explicit
+
+
 def test_unknown_field_prefixes_are_searched_as_words():
     assert parse_query("foo:bar") == Term("foo:bar")
 

@@ -212,6 +212,12 @@ def test_explicit_and_stays_strict(searcher):
     assert result.relaxed is None
 
 
+def test_a_pasted_headline_with_an_ampersand_and_a_typo_finds_its_article(searcher):
+    result = searcher.search(SearchRequest(q="Jiangyin & Development Sumit"))
+    assert result.relaxed == {"matched_words": 2, "of": 3, "complete": 0}
+    assert result.hits[0]["id"] == id_of(searcher, SUMMIT)
+
+
 def test_a_quoted_phrase_stays_required_when_other_words_are_relaxed(searcher):
     result = searcher.search(SearchRequest(q='"dual circulation" Jiangsu xylophone'))
     view = searcher.view()

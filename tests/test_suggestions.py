@@ -28,6 +28,9 @@ ARTICLES = {
 }
 # "overment" is one edit from "goverment" and stems to "over", in far more articles.
 OVER = "Title: Over the river {n}\n\nThe bridge over the river opened over the weekend."
+# "demonstrators" stems to "demonstr" as these do, and is written in a later article.
+DEMO = "Title: A demonstration {n}\n\nEngineers demonstrated the new line in a demonstration."
+PROTEST = "Title: Protest in the square\n\nThousands of demonstrators gathered in the square."
 
 
 @pytest.fixture(scope="module")
@@ -37,6 +40,8 @@ def spelling_index(tmp_path_factory):
         (archive / name).write_text(text, "utf-8")
     for n in range(12):
         (archive / f"over{n}.txt").write_text(OVER.format(n=n), "utf-8")
+        (archive / f"demo{n:02}.txt").write_text(DEMO.format(n=n), "utf-8")
+    (archive / "zz-protest.txt").write_text(PROTEST, "utf-8")
     index_dir = tmp_path_factory.mktemp("spelling") / "index"
     build_index(index_dir, [archive], workers=1)
     return index_dir
@@ -50,6 +55,7 @@ def spelling_index(tmp_path_factory):
         ("investmnet", "investment"),
         ("infrastucture", "infrastructure"),
         ("Goverment budget", "government budget"),
+        ("demonsrrators", "demonstrators"),  # its stem's first articles write other words
     ],
 )
 def test_a_misspelt_word_gets_the_word_the_archive_writes(spelling_index, typed, expected):

@@ -80,7 +80,13 @@ def nearest(view, word: str, budget=None) -> str | None:
             ranked.append((-df, term, candidates))
     ranked.sort()
     for _df, term, candidates in ranked[:TERMS_CHECKED]:
-        written = _written(view, term, candidates)
+        written = _written(view, term, candidates, 0, ARTICLES_READ, budget)
+        if written:
+            return written
+    # A stem shared by many words ("demonstr": demonstrate, demonstration...)
+    # may not show the candidate ("demonstrators") in its first few articles.
+    for _df, term, candidates in ranked[:TERMS_READ_FURTHER]:
+        written = _written(view, term, candidates, ARTICLES_READ, ARTICLES_READ_FURTHER, budget)
         if written:
             return written
     return None
@@ -88,9 +94,13 @@ def nearest(view, word: str, budget=None) -> str | None:
 
 TERMS_CHECKED = 8  # the most frequent terms whose candidates are looked for in articles
 ARTICLES_READ = 10  # articles read per term
+TERMS_READ_FURTHER = 2  # then, for the most frequent terms...
+ARTICLES_READ_FURTHER = 150  # ...articles up to this many (about 50 us each)
 
 
-def _written(view, term: str, candidates: list[str]) -> str | None:
+def _written(
+    view, term: str, candidates: list[str], start: int, stop: int, budget=None
+) -> str | None:
     """The candidate written as a word in one of the first articles holding `term`.
 
     Terms are stemmed, so a term in many articles may come from a
@@ -99,7 +109,9 @@ def _written(view, term: str, candidates: list[str]) -> str | None:
     the candidate itself keeps the suggestion a word the archive uses.
     """
     pattern = re.compile(r"\b(" + "|".join(map(re.escape, candidates)) + r")\b", re.IGNORECASE)
-    for docnum in view.postings(FIELD, term)[0][:ARTICLES_READ]:
+    for n, docnum in enumerate(view.postings(FIELD, term)[0][start:stop]):
+        if budget is not None and n % 16 == 15:
+            budget.check()
         stored = view.stored_fields(int(docnum))
         found = pattern.search(stored.get("body", "")) or pattern.search(stored.get("title", ""))
         if found:

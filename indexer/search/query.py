@@ -141,7 +141,11 @@ def _lex(text: str) -> list[tuple[str, str, str | None]]:
             word = m.group("word")
             if word in ("OR", "||", "|"):
                 tokens.append(("OR", word, None))
-            elif word in ("AND", "&&", "&"):
+            elif word == "&":
+                # Headlines write it ("police & soldiers", "M & A"): pasted, it joins
+                # words as a space does; a strict group is written AND or &&.
+                continue
+            elif word in ("AND", "&&"):
                 tokens.append(("AND", word, None))
             elif word == "NOT":
                 tokens.append(("NOT", word, None))
