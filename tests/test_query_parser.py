@@ -90,9 +90,12 @@ def test_unbalanced_quotes_and_parentheses_are_forgiven():
     assert parse_query("silicon) wafer") == And((Term("silicon"), Term("wafer")))
 
 
-def test_an_ampersand_joins_words_as_a_space_does():
-    # Headlines write it; pasted, it must not make the query strict (see relaxing).
+def test_a_lone_ampersand_or_bar_joins_words_as_a_space_does():
+    # Headlines write them; pasted, they must not make the query strict (see
+    # relaxing) or split it into alternatives.
     assert parse_query("police & soldiers") == And((Term("police"), Term("soldiers")))
+    assert parse_query("Opinion | Trump") == And((Term("Opinion"), Term("Trump")))
+    assert parse_query("a || b") == Or((Term("a"), Term("b")))
     assert parse_query("police && soldiers") == And(
         (Term("police"), Term("soldiers")), explicit=True
     )

@@ -139,12 +139,13 @@ def _lex(text: str) -> list[tuple[str, str, str | None]]:
             tokens.append(("phrase", m.group("qtext"), field))
         else:
             word = m.group("word")
-            if word in ("OR", "||", "|"):
-                tokens.append(("OR", word, None))
-            elif word == "&":
-                # Headlines write it ("police & soldiers", "M & A"): pasted, it joins
-                # words as a space does; a strict group is written AND or &&.
+            if word in ("&", "|"):
+                # Headlines write them ("police & soldiers", "Opinion | Site name"):
+                # pasted, they join words as a space does. OR is written OR or ||,
+                # a strict group AND or &&.
                 continue
+            elif word in ("OR", "||"):
+                tokens.append(("OR", word, None))
             elif word in ("AND", "&&"):
                 tokens.append(("AND", word, None))
             elif word == "NOT":
