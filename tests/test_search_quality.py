@@ -221,6 +221,13 @@ def test_a_pasted_headline_with_a_separator_and_a_typo_finds_its_article(searche
     assert result.hits[0]["id"] == id_of(searcher, SUMMIT)
 
 
+def test_a_compound_the_articles_do_not_write_as_such_is_relaxed_to_its_words(searcher):
+    # Strictly "Jiangyin-projects" must match as written (its words in a row).
+    result = searcher.search(SearchRequest(q="Jiangyin-projects"))
+    assert result.relaxed["of"] == 2 and result.relaxed["complete"] == 0
+    assert result.hits[0]["id"] == id_of(searcher, SUMMIT)  # it has both words
+
+
 def test_a_quoted_phrase_stays_required_when_other_words_are_relaxed(searcher):
     result = searcher.search(SearchRequest(q='"dual circulation" Jiangsu xylophone'))
     view = searcher.view()

@@ -25,7 +25,6 @@ from __future__ import annotations
 from typing import Generic, TypeVar
 
 from indexer.analysis import query_terms
-from indexer.search.fragments import is_cjk
 from indexer.search.query import (
     And,
     FieldFilter,
@@ -127,8 +126,9 @@ class QueryWalk(Generic[Clause]):
         """(one clause per counted word, required clauses, excluded clauses) of a query.
 
         Each word counts once: a Chinese word counts each of its segmented
-        words, an `OR` group or a prefix counts as one word; stop words do
-        not count. Phrases, explicit `AND` groups and field filters are
+        words, and so does a compound ("U.S.-China", "e-commerce", "A|B"), which
+        strictly must match as written; an `OR` group or a prefix counts as one
+        word; stop words do not count. Phrases, explicit `AND` groups and field filters are
         required (a filter is already among `filters`), negations exclude.
         """
         children = tree.children if isinstance(tree, And) and not tree.explicit else (tree,)
@@ -140,7 +140,7 @@ class QueryWalk(Generic[Clause]):
                     excluded.append(clause)
             elif isinstance(child, Term):
                 terms = query_terms(child.text)
-                if len(terms) > 1 and any(is_cjk(c) for c in child.text):
+                if len(terms) > 1:
                     units.extend(
                         self.terms_any_field([t], child.field) for t in dict.fromkeys(terms)
                     )
