@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 import time
+from contextlib import contextmanager
 
 from indexer.index.foreground import Foreground
 from indexer.index.searcher import Searcher
@@ -63,14 +64,21 @@ def test_a_pause_is_bounded_at_each_step_and_in_all():
     assert foreground.pauses <= 3  # 0.05 + 0.05 + 0.02 at most, then no more waiting
 
 
-def test_the_next_view_waits_while_a_request_is_being_served(live_index):  # noqa: F811
-    archive, index_dir = live_index
+@contextmanager
+def _committed(index, longest_pause, most_waiting):
+    """A background searcher whose index has just had an article committed."""
+    archive, index_dir = index
     with Searcher(index_dir, background=True) as searcher:
         searcher.open_view()
         foreground = searcher._views.foreground
-        foreground.longest_pause, foreground.most_waiting = 30, 60
+        foreground.longest_pause, foreground.most_waiting = longest_pause, most_waiting
         _add_article(archive, "new.txt", "Quantum widgets")
         _index(index_dir, archive, merge=False)
+        yield searcher, foreground
+
+
+def test_the_next_view_waits_while_a_request_is_being_served(live_index):  # noqa: F811
+    with _committed(live_index, 30, 60) as (searcher, foreground):
         with foreground.serving():  # a request served by another thread meanwhile
             assert _total(searcher, "quantum") == 0  # notices the commit: the build starts
             time.sleep(0.5)
@@ -81,13 +89,7 @@ def test_the_next_view_waits_while_a_request_is_being_served(live_index):  # noq
 
 
 def test_the_next_view_comes_in_under_requests_that_never_stop(live_index):  # noqa: F811
-    archive, index_dir = live_index
-    with Searcher(index_dir, background=True) as searcher:
-        searcher.open_view()
-        foreground = searcher._views.foreground
-        foreground.longest_pause, foreground.most_waiting = 0.02, 0.1
-        _add_article(archive, "new.txt", "Quantum widgets")
-        _index(index_dir, archive, merge=False)
+    with _committed(live_index, 0.02, 0.1) as (searcher, foreground):
         with foreground.serving():
             assert _total(searcher, "quantum") == 0
             searcher.wait_for_swap(30)
