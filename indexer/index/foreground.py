@@ -8,7 +8,8 @@ arrived during the build ran at about half speed, 2-3× a warm
 first-seen query (22-33 ms against 7-11 at 100k articles).
 
 So requests say when they are being served, and the build, between its
-steps (each a few milliseconds), waits while any is. Numpy releases the
+steps (most take a few milliseconds, the longest about 20 at 100k
+articles), waits while any is. Numpy releases the
 lock inside its loops, so a step in flight costs a request little. A
 build waits at most `longest_pause` at one step and `most_waiting` in
 all: under constant load the new articles still show within a second or
