@@ -199,3 +199,14 @@ def test_overhead_benchmark_reports_cpu_outside_the_search(seed_index):
     report = json.loads(result.output)
     assert report["requests"] == len(request_paths())
     assert 0 < report["outside_cpu_p50_ms"] <= report["outside_cpu_p90_ms"]
+
+
+def test_fresh_benchmark_sees_the_commit_swap_in(tmp_path, seed_index):
+    """Through a real gunicorn: a start, first-seen words, a commit, and the swap seen."""
+    from bench.fresh import AFTER_SWAP, run
+    from tests.conftest import SEEDS
+
+    out = run(seed_index, [SEEDS], tmp_path / "fresh")
+    assert out["first_after_start_ms"] > 0 and len(out["warm_first_seen_ms"]) == 8
+    assert len(out["after_swap_ms"]) == AFTER_SWAP  # the new article's total showed the swap
+    assert out["after_swap_max_over_warm_p50"] > 0
