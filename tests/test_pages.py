@@ -130,6 +130,14 @@ def test_years_drill_down_to_months(client):
     assert f'{href("/?date_from=2023&date_to=2023")} aria-current="true"' in page
 
 
+def test_results_with_most_of_the_words_still_suggest_a_spelling(client):
+    body = api(client, q="Jiangyin Developmnt Summit")
+    assert body["relaxed"] and body["hits"] and body["suggestion"] == "Jiangyin development Summit"
+    _, page = html(client, "/?q=Jiangyin+Developmnt+Summit")
+    assert "Did you mean" in page and 'class="hits"' in page
+    assert href("/?" + urlencode({"q": body["suggestion"]})) in page
+
+
 def test_no_results_suggest_a_spelling_and_dropping_the_filters(client):
     body = api(client, q="semiconductr")
     assert body["total"] == 0 and body["suggestion"]

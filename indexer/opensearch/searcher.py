@@ -53,13 +53,7 @@ from indexer.opensearch.relaxing import (
     tiered_query,
 )
 from indexer.opensearch.stats import cluster_stats
-from indexer.opensearch.suggestions import (
-    exists_body,
-    related_body,
-    suggest_body,
-    suggestion,
-    unknown_word_checks,
-)
+from indexer.opensearch.suggestions import related_body, spelling_lookups
 from indexer.opensearch.translation import (
     Translation,
     all_of,
@@ -72,6 +66,7 @@ from indexer.search.fragments import FRAGMENT_CHECK, WIDE_CHECK_WORDS, fragment_
 from indexer.search.places import place_dicts, place_expansions
 from indexer.search.query import QueryError, parse_query
 from indexer.search.request import SORTS, IndexVersion, SearchRequest, SearchResult
+from indexer.search.spelling import suggest
 from indexer.search.summaries import doc_summary
 
 RELAX_BELOW = 3  # as indexer.index.relaxing
@@ -268,7 +263,7 @@ class OpenSearchSearcher:
         facets = facet_counts(page["aggregations"]) if req.facets else {}
         suggested = None
         if complete < 3 and req.q and not exact:
-            suggested = self._suggest(tree)
+            suggested = suggest(tree, spelling_lookups(self._search, budget.check))
         return SearchResult(
             query=req.q or "",
             total=page["hits"]["total"]["value"],
@@ -409,22 +404,6 @@ class OpenSearchSearcher:
         if translation is not None:
             summary["title_html"], summary["snippet"] = highlighted(source, translation)
         return summary
-
-    def _suggest(self, tree) -> str | None:
-        words, checks = unknown_word_checks(tree)
-        if not checks:
-            return None
-        places = list(checks)
-        answers = self._msearch([exists_body(checks[i]) for i in places], "checking words")
-        missing = [
-            i for i, a in zip(places, answers, strict=True) if not a["hits"]["total"]["value"]
-        ]
-        if not missing:
-            return None
-        response = self._search(
-            suggest_body({i: words[i] for i in missing}), "suggesting a spelling"
-        )
-        return suggestion(words, missing, response)
 
     # -- documents ---------------------------------------------------------------------
     def document(self, doc_id: str, q: str | None = None) -> dict | None:

@@ -1,33 +1,22 @@
-"""Did you mean (the term suggester) and related articles (`more_like_this`).
+"""Did you mean (`search.spelling`'s rule, on the cluster) and related articles.
 
-Did you mean follows Whoosh's rule (`indexer.index.suggestions`): an
-English word of more than three letters that is in no title or body is
-replaced by the nearest body term within two edits, the most frequent of
-the five nearest; other words stay as typed.
+Did you mean follows the rule Whoosh's backend follows: the words one edit
+from an unknown English word, analysed, looked up by document frequency
+(one search with a `filters` aggregation), the most frequent first, and
+checked as written in the stored text of articles holding the term. The
+term suggester, used before, compared the typed word with the stemmed
+terms of `body_words` within two edits, so a typo in a suffix found
+nothing ("developmnt" is three edits from "develop"), and it could offer a
+stem nobody writes.
 """
 
 from __future__ import annotations
 
-from indexer.analysis import query_terms
 from indexer.opensearch.translation import any_of, term_query
-from indexer.search.query import Term, leaves
+from indexer.search.spelling import Lookups
 
 RELATED = 5
 RELATED_TERMS = 12
-
-
-def unknown_word_checks(tree) -> tuple[list[str], dict[int, str]]:
-    """The query's words, and which of them (by place) need a look-up: index -> term."""
-    words, checks = [], {}
-    for leaf in leaves(tree):
-        if not isinstance(leaf, Term):
-            continue
-        word = leaf.text
-        terms = query_terms(word)
-        if len(terms) == 1 and word.isascii() and word.isalpha() and len(word) > 3:
-            checks[len(words)] = terms[0]
-        words.append(word)
-    return words, checks
 
 
 def exists_body(term: str) -> dict:
@@ -36,41 +25,47 @@ def exists_body(term: str) -> dict:
     return {"query": query, "size": 0, "terminate_after": 1, "track_total_hits": True}
 
 
-def suggest_body(words: dict[int, str]) -> dict:
-    """One search asking the term suggester for each word (by place)."""
-    suggest = {
-        f"w{i}": {
-            "text": word.lower(),
-            "term": {
-                "field": "body_words",
-                "size": 5,
-                "max_edits": 2,
-                "prefix_length": 0,
-                "min_word_length": 4,
-                "suggest_mode": "always",
-                "sort": "score",
-            },
-        }
-        for i, word in words.items()
+def frequencies_body(terms: list[str]) -> dict:
+    """One search counting the bodies that hold each term (bucket `i` for `terms[i]`)."""
+    filters = {str(i): term_query("body", term) for i, term in enumerate(terms)}
+    return {
+        "size": 0,
+        "track_total_hits": False,
+        "aggs": {"df": {"filters": {"filters": filters}}},
     }
-    return {"size": 0, "track_total_hits": False, "suggest": suggest}
 
 
-def suggestion(words: list[str], missing: list[int], response: dict) -> str | None:
-    """The did-you-mean query from the suggester's answer, or None when nothing changed."""
-    changed = False
-    out = list(words)
-    for i in missing:
-        entries = response.get("suggest", {}).get(f"w{i}", [])
-        options = [o for e in entries for o in e.get("options", [])]
-        best, best_freq = None, 0
-        for option in options:
-            if option["freq"] > best_freq and option["text"].isalpha():
-                best, best_freq = option["text"], option["freq"]
-        if best and best != words[i].lower():
-            out[i] = best
-            changed = True
-    return " ".join(out) if changed else None
+def texts_body(term: str, start: int, stop: int) -> dict:
+    """The stored title and body of the articles holding `term`, in index order."""
+    return {
+        "query": term_query("body", term),
+        "from": start,
+        "size": max(0, stop - start),
+        "sort": ["_doc"],
+        "_source": ["title", "body"],
+        "track_total_hits": False,
+    }
+
+
+def spelling_lookups(search, check=None) -> Lookups:
+    """`search.spelling`'s look-ups through `search(body, what) -> response`."""
+
+    def known(term: str) -> bool:
+        return bool(search(exists_body(term), "checking words")["hits"]["total"]["value"])
+
+    def frequencies(terms: list[str]) -> dict[str, int]:
+        if not terms:
+            return {}
+        buckets = search(frequencies_body(terms), "suggesting a spelling")["aggregations"]["df"]
+        return {t: buckets["buckets"][str(i)]["doc_count"] for i, t in enumerate(terms)}
+
+    def texts(term: str, start: int, stop: int):
+        hits = search(texts_body(term, start, stop), "suggesting a spelling")["hits"]["hits"]
+        for hit in hits:
+            yield hit["_source"].get("body", "")
+            yield hit["_source"].get("title", "")
+
+    return Lookups(known, frequencies, texts, check)
 
 
 def related_body(index: str, doc_id: str, fields: list[str]) -> dict:
