@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 
@@ -151,14 +152,22 @@ class Stories:
 
 
 def _gather(parts, docs: np.ndarray, attr: str) -> np.ndarray:
-    """Rows of a per-segment array for global document numbers `docs`, in their order."""
+    """Rows of a per-segment array for global document numbers `docs`, in their order.
+
+    Each segment's documents are found as one run of `docs` sorted by
+    segment (they already are, mostly): comparing every document with each
+    segment in turn took 0.4 s at 300k articles in 15 segments.
+    """
     arrays = [getattr(part, attr) for part, _off in parts]
     offsets = np.asarray([off for _part, off in parts], dtype=np.int64)
     out = np.empty((len(docs), *arrays[0].shape[1:]), dtype=arrays[0].dtype)
     seg = np.searchsorted(offsets, docs, side="right") - 1
-    for i in np.unique(seg):
-        rows = seg == i
-        out[rows] = arrays[i][docs[rows] - offsets[i]]
+    order = None if (np.diff(seg) >= 0).all() else np.argsort(seg, kind="stable")
+    bounds = np.searchsorted(seg if order is None else seg[order], np.arange(len(arrays) + 1))
+    for i, (lo, hi) in enumerate(pairwise(bounds.tolist())):
+        if lo < hi:
+            rows = slice(lo, hi) if order is None else order[lo:hi]
+            out[rows] = arrays[i][docs[rows] - offsets[i]]
     return out
 
 
