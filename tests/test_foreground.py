@@ -95,3 +95,18 @@ def test_the_next_view_comes_in_under_requests_that_never_stop(live_index):  # n
             searcher.wait_for_swap(30)
             assert _total(searcher, "quantum") == 1
         assert foreground.pauses >= 1
+
+
+def test_a_search_is_counted_as_served_while_it_runs(live_index):  # noqa: F811
+    _archive, index_dir = live_index
+    with Searcher(index_dir, background=True) as searcher:
+        searcher.open_view()
+        foreground, answer, seen = searcher._views.foreground, searcher._answer, []
+
+        def counted(view, request):
+            seen.append(foreground._serving)
+            return answer(view, request)
+
+        searcher._answer = counted
+        _total(searcher, "wafer")
+        assert seen == [1] and foreground._serving == 0
