@@ -16,12 +16,9 @@ import pytest
 
 from indexer.index.answers import ENTRY_OVERHEAD, request_key
 from indexer.index.searcher import Searcher
-from indexer.index.store import IndexStore
-from indexer.index.writer import WhooshIndex
-from indexer.ingest.run import run_index
 from indexer.search.request import SearchRequest
 
-from .conftest import SEEDS
+from .conftest import SEEDS, build_index
 
 REQUESTS = [
     SearchRequest(q="Suzhou"),
@@ -50,17 +47,11 @@ def _without_time(result) -> dict:
     return {k: v for k, v in asdict(result).items() if k != "took_ms"}
 
 
-def _index(index_dir, archive):
-    store = IndexStore(index_dir)
-    with store.lock():
-        run_index(WhooshIndex(store), [archive], workers=1)
-
-
 @pytest.fixture
 def live_index(tmp_path):
     archive = tmp_path / "archive"
     shutil.copytree(SEEDS, archive)
-    _index(tmp_path / "index", archive)
+    build_index(tmp_path / "index", [archive], workers=1)
     return archive, tmp_path / "index"
 
 
@@ -117,7 +108,7 @@ def test_a_commit_retires_the_kept_answers(live_index, monkeypatch):
     with Searcher(index_dir, answer_cache_mb=4) as searcher:
         before = searcher.search(req).total
         (archive / "new.txt").write_text("Title: Quantum in Suzhou\n\nQuantum in Suzhou.", "utf-8")
-        _index(index_dir, archive)
+        build_index(index_dir, [archive], workers=1)
         assert searcher.search(req).total == before + 1
 
 
@@ -130,7 +121,7 @@ def test_after_a_commit_the_requests_asked_last_are_answered_again_before_the_sw
         searcher.open_view()
         before = [searcher.search(req).total for req in asked]
         (archive / "new.txt").write_text("Title: Quantum in Suzhou\n\nQuantum in Suzhou.", "utf-8")
-        _index(index_dir, archive)
+        build_index(index_dir, [archive], workers=1)
         searcher.view()  # notices the commit: the next view is built and warmed aside
         searcher.wait_for_swap(30)
         searches = CountedSearches(searcher, monkeypatch)
