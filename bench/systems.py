@@ -418,16 +418,19 @@ class NewsarchiveOpenSearch(Newsarchive):
         hosts = self.options.get("opensearch_hosts")
         if not hosts:
             raise RuntimeError("no cluster: run with --backend opensearch")
-        return {
+        settings = {
             "INDEX": str(self.index_dir),
             "BACKEND": "opensearch",
             "OPENSEARCH_HOSTS": ",".join(hosts),
             "OPENSEARCH_INDEX": self.alias,
             "OPENSEARCH_TIMEOUT": 60,
-            "OPENSEARCH_SHARDS": self.options.get("opensearch_shards", 3),
-            "OPENSEARCH_REPLICAS": self.options.get("opensearch_replicas", 1),
             "QUERY_TIMEOUT_MS": 0,
         }
+        # The cluster's shape when the run chose one; otherwise the settings' defaults.
+        for option in ("opensearch_shards", "opensearch_replicas"):
+            if option in self.options:
+                settings[option.upper()] = self.options[option]
+        return settings
 
     def size(self) -> int:
         """Bytes of one copy of the index (primaries), as Whoosh's is one copy."""
