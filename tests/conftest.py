@@ -4,7 +4,9 @@
 change an index build their own in `tmp_path`. `multi_segment_index` holds
 the same documents as `seed_index` but one segment per file, because
 incremental indexing produces many segments and code that reads columns or
-postings per segment must give the same answers either way.
+postings per segment must give the same answers either way. `live_index`
+is a test's own copy of the seeds and its index, for tests that commit more
+(`add_article`, `commit_archive`).
 
 The contract: tests marked `contract` that use `backend` (through `app`,
 `client` or `index_settings`) run once per search backend, with the same
@@ -48,6 +50,39 @@ def build_index(index_dir: Path, sources, *, one_segment_per_file: bool = False,
                     shutil.copy2(path, staged / path.name)
                     summary = run_index(WhooshIndex(store, merge=False), [staged], workers=1)
         return store, summary
+
+
+def seeds_copy(tmp_path: Path) -> Path:
+    """A copy of the seed archive that a test may add to."""
+    archive = tmp_path / "archive"
+    shutil.copytree(SEEDS, archive)
+    return archive
+
+
+def commit_archive(index_dir: Path, archive: Path, merge: bool = False):
+    """One incremental indexing run over `archive` (without merging, by default)."""
+    store = IndexStore(index_dir)
+    with store.lock():
+        return run_index(WhooshIndex(store, merge=merge), [archive], workers=1)
+
+
+def add_article(archive: Path, name: str, text: str) -> None:
+    (archive / name).write_text(f"Title: {text}\n\n{text} in Suzhou.", "utf-8")
+
+
+def total_of(searcher, q: str) -> int:
+    from indexer.search.request import SearchRequest
+
+    return searcher.search(SearchRequest(q=q, per_page=10)).total
+
+
+@pytest.fixture
+def live_index(tmp_path):
+    """(archive, index): a copy of the seeds and its own index, for tests that commit more."""
+    archive = seeds_copy(tmp_path)
+    index_dir = tmp_path / "index"
+    commit_archive(index_dir, archive)
+    return archive, index_dir
 
 
 @pytest.fixture(scope="session")

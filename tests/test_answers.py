@@ -9,7 +9,6 @@ and a commit must never let an answer of the previous view through.
 from __future__ import annotations
 
 import pickle
-import shutil
 from dataclasses import asdict, fields, replace
 
 import pytest
@@ -18,7 +17,7 @@ from indexer.index.answers import ENTRY_OVERHEAD, request_key
 from indexer.index.searcher import Searcher
 from indexer.search.request import SearchRequest
 
-from .conftest import SEEDS, build_index
+from .conftest import build_index
 
 REQUESTS = [
     SearchRequest(q="Suzhou"),
@@ -45,14 +44,6 @@ class CountedSearches:
 
 def _without_time(result) -> dict:
     return {k: v for k, v in asdict(result).items() if k != "took_ms"}
-
-
-@pytest.fixture
-def live_index(tmp_path):
-    archive = tmp_path / "archive"
-    shutil.copytree(SEEDS, archive)
-    build_index(tmp_path / "index", [archive], workers=1)
-    return archive, tmp_path / "index"
 
 
 @pytest.mark.parametrize("req", REQUESTS, ids=lambda r: r.q or "filters")

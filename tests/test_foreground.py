@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from indexer.index.foreground import Foreground
 from indexer.index.searcher import Searcher
 
-from .test_views import _add_article, _index, _total, live_index  # noqa: F401
+from .conftest import add_article, commit_archive, total_of
 
 
 def _in_thread(fn) -> threading.Thread:
@@ -72,32 +72,32 @@ def _committed(index, longest_pause, most_waiting):
         searcher.open_view()
         foreground = searcher._views.foreground
         foreground.longest_pause, foreground.most_waiting = longest_pause, most_waiting
-        _add_article(archive, "new.txt", "Quantum widgets")
-        _index(index_dir, archive, merge=False)
+        add_article(archive, "new.txt", "Quantum widgets")
+        commit_archive(index_dir, archive)
         yield searcher, foreground
 
 
-def test_the_next_view_waits_while_a_request_is_being_served(live_index):  # noqa: F811
+def test_the_next_view_waits_while_a_request_is_being_served(live_index):
     with _committed(live_index, 30, 60) as (searcher, foreground):
         with foreground.serving():  # a request served by another thread meanwhile
-            assert _total(searcher, "quantum") == 0  # notices the commit: the build starts
+            assert total_of(searcher, "quantum") == 0  # notices the commit: the build starts
             time.sleep(0.5)
             assert foreground.pauses >= 1
-            assert _total(searcher, "quantum") == 0  # not swapped in while held back
+            assert total_of(searcher, "quantum") == 0  # not swapped in while held back
         searcher.wait_for_swap(30)
-        assert _total(searcher, "quantum") == 1
+        assert total_of(searcher, "quantum") == 1
 
 
-def test_the_next_view_comes_in_under_requests_that_never_stop(live_index):  # noqa: F811
+def test_the_next_view_comes_in_under_requests_that_never_stop(live_index):
     with _committed(live_index, 0.02, 0.1) as (searcher, foreground):
         with foreground.serving():
-            assert _total(searcher, "quantum") == 0
+            assert total_of(searcher, "quantum") == 0
             searcher.wait_for_swap(30)
-            assert _total(searcher, "quantum") == 1
+            assert total_of(searcher, "quantum") == 1
         assert foreground.pauses >= 1
 
 
-def test_a_search_is_counted_as_served_while_it_runs(live_index):  # noqa: F811
+def test_a_search_is_counted_as_served_while_it_runs(live_index):
     _archive, index_dir = live_index
     with Searcher(index_dir, background=True) as searcher:
         searcher.open_view()
@@ -108,5 +108,5 @@ def test_a_search_is_counted_as_served_while_it_runs(live_index):  # noqa: F811
             return answer(view, request)
 
         searcher._answer = counted
-        _total(searcher, "wafer")
+        total_of(searcher, "wafer")
         assert seen == [1] and foreground._serving == 0

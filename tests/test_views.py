@@ -9,10 +9,7 @@ meanwhile, and check what a new view keeps from the one it replaces.
 
 from __future__ import annotations
 
-import shutil
 import threading
-
-import pytest
 
 from indexer.index import searcher as searcher_module
 from indexer.index import views as views_module
@@ -22,27 +19,7 @@ from indexer.index.writer import WhooshIndex
 from indexer.ingest.run import run_index
 from indexer.search.request import SearchRequest
 
-from .conftest import SEEDS
-
-
-def _archive(tmp_path):
-    archive = tmp_path / "archive"
-    shutil.copytree(SEEDS, archive)
-    return archive
-
-
-def _index(index_dir, archive, merge=True):
-    store = IndexStore(index_dir)
-    with store.lock():
-        return run_index(WhooshIndex(store, merge=merge), [archive], workers=1)
-
-
-def _add_article(archive, name, text):
-    (archive / name).write_text(f"Title: {text}\n\n{text} in Suzhou.", "utf-8")
-
-
-def _total(searcher, q):
-    return searcher.search(SearchRequest(q=q, per_page=10)).total
+from .conftest import add_article, commit_archive, seeds_copy, total_of
 
 
 class HeldViews:
@@ -64,30 +41,22 @@ class HeldViews:
         self.gate.set()
 
 
-@pytest.fixture
-def live_index(tmp_path):
-    archive = _archive(tmp_path)
-    index_dir = tmp_path / "index"
-    _index(index_dir, archive, merge=False)
-    return archive, index_dir
-
-
 def test_a_search_during_a_swap_is_served_by_the_old_view(live_index, monkeypatch):
     archive, index_dir = live_index
     with Searcher(index_dir, background=True) as searcher:
         old = searcher.open_view()
-        assert _total(searcher, "quantum") == 0
-        _add_article(archive, "new.txt", "Quantum widgets")
-        _index(index_dir, archive, merge=False)
+        assert total_of(searcher, "quantum") == 0
+        add_article(archive, "new.txt", "Quantum widgets")
+        commit_archive(index_dir, archive)
 
         held = HeldViews(monkeypatch)
-        assert _total(searcher, "quantum") == 0  # answered by the old view at once
+        assert total_of(searcher, "quantum") == 0  # answered by the old view at once
         assert searcher.view() is old
         assert held.threads == ["newsarchive-next-view"]  # built aside, not by the request
         held.release()
         searcher.wait_for_swap(30)
         assert searcher.view() is not old
-        assert _total(searcher, "quantum") == 1
+        assert total_of(searcher, "quantum") == 1
         assert searcher.views_built == 2
 
 
@@ -95,16 +64,16 @@ def test_the_first_request_after_a_commit_does_not_pay_the_open(live_index, monk
     archive, index_dir = live_index
     with Searcher(index_dir, background=True) as searcher:
         searcher.open_view()
-        _add_article(archive, "new.txt", "Quantum widgets")
-        _index(index_dir, archive, merge=False)
+        add_article(archive, "new.txt", "Quantum widgets")
+        commit_archive(index_dir, archive)
         held = HeldViews(monkeypatch)
-        requests = [_total(searcher, q) for q in ("wafer", "quantum", "Wuxi")]
+        requests = [total_of(searcher, q) for q in ("wafer", "quantum", "Wuxi")]
         assert requests[1] == 0 and requests[0] > 0
         # However many requests came meanwhile, one view was being built, in its thread.
         assert held.threads == ["newsarchive-next-view"]
         held.release()
         searcher.wait_for_swap(30)
-        assert _total(searcher, "quantum") == 1
+        assert total_of(searcher, "quantum") == 1
 
 
 class StoredColumnOpens:
@@ -137,8 +106,8 @@ def test_no_request_opens_the_stored_articles_after_a_commit(live_index, monkeyp
     archive, index_dir = live_index
     with Searcher(index_dir, background=True) as searcher:
         view = searcher.open_view()
-        _add_article(archive, "new.txt", "Quantum widgets")
-        _index(index_dir, archive, merge=False)
+        add_article(archive, "new.txt", "Quantum widgets")
+        commit_archive(index_dir, archive)
         opens = StoredColumnOpens(monkeypatch)
         searcher.view()
         searcher.wait_for_swap(30)
@@ -174,8 +143,8 @@ def test_a_view_swapped_during_a_search_does_not_change_its_answer(live_index, m
         slow.start()
         assert paused.wait(30)
         # Meanwhile a commit lands and another request brings in the next view.
-        _add_article(archive, "new.txt", "Quantum widgets")
-        _index(index_dir, archive, merge=False)
+        add_article(archive, "new.txt", "Quantum widgets")
+        commit_archive(index_dir, archive)
         searcher.search(SearchRequest(q="wafer"))
         searcher.wait_for_swap(30)
         assert searcher.view() is not first
@@ -184,19 +153,19 @@ def test_a_view_swapped_during_a_search_does_not_change_its_answer(live_index, m
         got = answers["slow"]
         assert got.total == expected.total and got.hits == expected.hits
         assert got.facets == expected.facets and got.generation == expected.generation
-        assert _total(searcher, "wafer OR quantum") == expected.total + 1
+        assert total_of(searcher, "wafer OR quantum") == expected.total + 1
 
 
 def test_an_index_changed_between_two_searches(live_index):
     archive, index_dir = live_index
     with Searcher(index_dir) as searcher:  # the CLI's way: the caller builds the new view
-        assert _total(searcher, "quantum") == 0
-        _add_article(archive, "new.txt", "Quantum widgets")
-        _index(index_dir, archive, merge=False)
-        assert _total(searcher, "quantum") == 1
+        assert total_of(searcher, "quantum") == 0
+        add_article(archive, "new.txt", "Quantum widgets")
+        commit_archive(index_dir, archive)
+        assert total_of(searcher, "quantum") == 1
         (archive / "new.txt").unlink()
-        _index(index_dir, archive, merge=False)
-        assert _total(searcher, "quantum") == 0
+        commit_archive(index_dir, archive)
+        assert total_of(searcher, "quantum") == 0
         assert searcher.views_built == 3
 
 
@@ -259,19 +228,19 @@ def test_an_incremental_commit_reuses_what_unchanged_segments_gave(tmp_path):
     from .conftest import build_index
 
     index_dir = tmp_path / "index"
-    build_index(index_dir, [_archive(tmp_path)], one_segment_per_file=True)
+    build_index(index_dir, [seeds_copy(tmp_path)], one_segment_per_file=True)
     archive = tmp_path / "index-staged"  # what the index holds, file by file
     with Searcher(index_dir, background=True) as searcher:
         old = searcher.open_view()
         assert len(old.segments) > 1
-        wafer = _total(searcher, "wafer")
+        wafer = total_of(searcher, "wafer")
         read = {id(seg): seg.postings_read for seg in old.segments}
         loaded = SEGMENTS.loaded
         # One article added, one changed: a new segment, and a deletion in an old one.
-        _add_article(archive, "new.txt", "Quantum wafer widgets")
+        add_article(archive, "new.txt", "Quantum wafer widgets")
         changed = next(p for p in sorted(archive.iterdir()) if "wafer" in p.read_text("utf-8"))
         changed.write_text(changed.read_text("utf-8").replace("wafer", "germanium"), "utf-8")
-        _index(index_dir, archive, merge=False)
+        commit_archive(index_dir, archive)
         searcher.search(SearchRequest(q="wafer"))
         searcher.wait_for_swap(30)
         new = searcher.view()
@@ -281,10 +250,10 @@ def test_an_incremental_commit_reuses_what_unchanged_segments_gave(tmp_path):
         assert SEGMENTS.loaded - loaded == len(new.segments) - len(kept)
         # The words asked before the commit were read by the new view before its swap.
         assert new._postings.get(("body", "wafer")) is not None
-        assert _total(searcher, "wafer") == wafer  # +1 new, -1 changed
+        assert total_of(searcher, "wafer") == wafer  # +1 new, -1 changed
         # The unchanged segments' postings of "wafer" were not read again.
         assert all(seg.postings_read == read[id(seg)] for seg in kept)
-        assert _total(searcher, "germanium") == 1
+        assert total_of(searcher, "germanium") == 1
         assert new.place_counter.parts[0][1] is old.place_counter.parts[0][1]
 
 
@@ -305,27 +274,27 @@ def test_a_view_found_current_is_not_checked_again_until_a_commit(live_index):
     with Searcher(index_dir) as searcher:
         views = searcher._views
         for _ in range(2):  # the view is built, then found current once
-            assert _total(searcher, "quantum") == 0
+            assert total_of(searcher, "quantum") == 0
         checks = views.full_checks
         for _ in range(5):
-            assert _total(searcher, "quantum") == 0
+            assert total_of(searcher, "quantum") == 0
         assert views.full_checks == checks  # two stats each, no listing of the folder
 
-        _add_article(archive, "new.txt", "Quantum widgets")
-        _index(index_dir, archive, merge=False)  # a commit writes into the folder
-        assert _total(searcher, "quantum") == 1
+        add_article(archive, "new.txt", "Quantum widgets")
+        commit_archive(index_dir, archive)  # a commit writes into the folder
+        assert total_of(searcher, "quantum") == 1
         assert views.full_checks > checks
 
         _age(index_dir)
-        assert _total(searcher, "quantum") == 1
+        assert total_of(searcher, "quantum") == 1
         checks = views.full_checks
-        assert _total(searcher, "quantum") == 1
+        assert total_of(searcher, "quantum") == 1
         assert views.full_checks == checks
         (archive / "new.txt").unlink()
         store = IndexStore(index_dir)
         with store.lock():  # a rebuild: a new generation, CURRENT replaced
             run_index(WhooshIndex(store), [archive], workers=1, rebuild=True)
-        assert _total(searcher, "quantum") == 0
+        assert total_of(searcher, "quantum") == 0
 
 
 def test_a_change_in_the_same_clock_tick_as_the_last_check_is_still_seen(live_index, monkeypatch):
@@ -335,12 +304,12 @@ def test_a_change_in_the_same_clock_tick_as_the_last_check_is_still_seen(live_in
     archive, index_dir = live_index
     with Searcher(index_dir) as searcher:
         for _ in range(2):  # the view is built, then found current (times are recent)
-            assert _total(searcher, "quantum") == 0
+            assert total_of(searcher, "quantum") == 0
         current = index_dir / "CURRENT"
         folder = index_dir / current.read_text().strip()
         stamps = {p: os.stat(p) for p in (current, folder)}
-        _add_article(archive, "new.txt", "Quantum widgets")
-        _index(index_dir, archive, merge=False)
+        add_article(archive, "new.txt", "Quantum widgets")
+        commit_archive(index_dir, archive)
         for path, st in stamps.items():  # as if the commit fell in the same tick
             os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
-        assert _total(searcher, "quantum") == 1
+        assert total_of(searcher, "quantum") == 1
