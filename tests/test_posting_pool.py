@@ -1,23 +1,30 @@
-"""The packed posting pool writes the postings Whoosh's own pool would.
+"""The compiled posting pool writes the postings Whoosh's own pool would.
 
-Terms with more than `SMALL_TERM` postings are byte-identical to what
-Whoosh's `PostingPool` writes; the rarest terms differ only in having an
-uncompressed block, so their decoded postings are compared instead. Both
-with everything in memory and with the pool spilled to many runs.
+Whoosh reads every term's postings, block statistics and term record
+from a segment the compiled pool wrote as it reads them from one its own
+`PostingPool` wrote, with everything in memory and with the pool spilled
+to many runs. The blocks themselves are decoded here too, for what real
+documents rarely have: huge document numbers, long values, postings out
+of order, presence fields given weights.
 """
 
 from __future__ import annotations
 
+import io
+import pickle
+import struct
+import zlib
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from whoosh import index as whoosh_index
 from whoosh.writing import SegmentWriter
 
 from indexer.extract import enrich
-from indexer.index import posting_pool
 from indexer.index.documents import whoosh_fields
-from indexer.index.posting_pool import PackedPostingPool, PackedSegmentWriter, PositionTracking
+from indexer.index.posting_pool import SMALL_TERM, PackedSegmentWriter, PositionTracking, new_pool
 from indexer.index.schema import build_schema, codec
 from indexer.ingest.analysed import analyse
 from indexer.sources import read_articles
@@ -53,8 +60,9 @@ def _build(folder: Path, writer_class, documents, *, pool_limit: int | None = No
 
 
 def _postings(ix, segment) -> dict:
-    """Every term's (document, weight, value) postings, and every document's stored
-    fields, lengths and column values, as Whoosh reads them."""
+    """Every term's postings (document, weight, value, the block's top weight)
+    and record, and every document's stored fields, lengths and column
+    values, as Whoosh reads them."""
     from whoosh.reading import SegmentReader
 
     reader = SegmentReader(ix.storage, ix.schema, segment)
@@ -63,9 +71,19 @@ def _postings(ix, segment) -> dict:
         for fieldname, btext in reader.all_terms():
             m, postings = reader.postings(fieldname, btext), []
             while m.is_active():
-                postings.append((m.id(), m.weight(), m.value()))
+                postings.append((m.id(), m.weight(), m.value(), m.block_max_weight()))
                 m.next()
             out[fieldname, btext] = postings
+            info = reader.term_info(fieldname, btext)
+            out[fieldname, btext, "info"] = (
+                info.weight(),
+                info.doc_frequency(),
+                info.max_weight(),
+                info.min_id(),
+                info.max_id(),
+                info.min_length(),
+                info.max_length(),
+            )
         for docnum in range(reader.doc_count_all()):
             out[docnum] = reader.stored_fields(docnum)
             for name in ("title", "body"):
@@ -79,7 +97,7 @@ def _postings(ix, segment) -> dict:
 
 
 @pytest.mark.parametrize("spilled", [False, True], ids=["in-memory", "spilled-runs"])
-def test_postings_decode_the_same_as_whoosh_pools(tmp_path, documents, spilled):
+def test_postings_and_term_records_read_the_same_as_from_whooshs_pool(tmp_path, documents, spilled):
     ix_a, seg_a = _build(tmp_path / "whoosh", SegmentWriter, documents)
     # A limit of 64 KB spills a run every few documents.
     limit = 64 << 10 if spilled else None
@@ -87,51 +105,175 @@ def test_postings_decode_the_same_as_whoosh_pools(tmp_path, documents, spilled):
     assert _postings(ix_a, seg_a) == _postings(ix_b, seg_b)
 
 
-def test_files_are_byte_identical_at_whooshs_pickle_protocol_with_small_terms_compressed(
-    tmp_path, documents, monkeypatch
-):
-    monkeypatch.setattr(posting_pool, "SMALL_TERM", 0)
-    monkeypatch.setattr(posting_pool, "BLOCK_PROTOCOL", 2)
+def test_blocks_are_pickled_with_protocol_5(tmp_path, documents):
     _build(tmp_path / "whoosh", SegmentWriter, documents)
-    _build(tmp_path / "packed", PackedSegmentWriter, documents, pool_limit=64 << 10)
-    for ext in (".pst", ".trm"):
-        (a,) = (tmp_path / "whoosh").glob("*" + ext)
-        (b,) = (tmp_path / "packed").glob("*" + ext)
-        assert a.read_bytes() == b.read_bytes(), ext
-
-
-def test_blocks_pickled_with_protocol_5_read_the_same(tmp_path, documents):
-    ix_a, seg_a = _build(tmp_path / "whoosh", SegmentWriter, documents)
-    ix_b, seg_b = _build(tmp_path / "packed", PackedSegmentWriter, documents)
-    assert _postings(ix_a, seg_a) == _postings(ix_b, seg_b)
+    _build(tmp_path / "packed", PackedSegmentWriter, documents)
     (a,) = (tmp_path / "whoosh").glob("*.pst")
     (b,) = (tmp_path / "packed").glob("*.pst")
     assert b"\x80\x05" in b.read_bytes() and b"\x80\x05" not in a.read_bytes()
 
 
+# Writing a pool straight, and decoding what it wrote.
+
+_RECORD = struct.Struct("!BfIBBfIIqi")
+BLOCKLIMIT = 3
+FIXED = {"body": None, "grams": 0}
+
+
+def _written(pool, offset: int = 100) -> dict:
+    """{(field, term): (record fields, [(info, ids, weights, values) per block])}."""
+    chunks, out = [], {}
+
+    def sink(fieldname, data, records):
+        chunks.append((fieldname, data, records))
+
+    pool.write(offset, BLOCKLIMIT, 1, FIXED, sink)
+    postings = b"".join(data for _, data, _ in chunks)
+    for fieldname, _, records in chunks:
+        for tbytes, record in records:
+            fields = _RECORD.unpack(record)
+            start, length = fields[-2] - offset, fields[-1]
+            out[fieldname, tbytes] = (fields[:-2], _blocks(postings[start : start + length]))
+    return out
+
+
+def _blocks(data: bytes) -> list:
+    assert data[:4] == b"W3Bl"
+    at, blocks = 4, []
+    while True:
+        (length,) = struct.unpack_from("!i", data, at)
+        stream = io.BytesIO(data[at + 4 : at + 4 + abs(length)])
+        info = pickle.load(stream)
+        body = stream.read()
+        ids, weights, values = pickle.loads(zlib.decompress(body) if info[3] else body)
+        blocks.append((info, ids, weights, values))
+        at += 4 + abs(length)
+        if length < 0:
+            assert at == len(data)
+            return blocks
+
+
+def _pool(tmp_path, limit: int = 1 << 20):
+    return new_pool(build_schema(), limit, str(tmp_path))
+
+
+def test_huge_document_numbers_long_values_and_blocks_round_trip(tmp_path):
+    pool = _pool(tmp_path)
+    docs = [0, 300, 70_000, 2**31 + 5, 2**32 - 2]
+    long = b"x" * 300
+    for doc in docs:
+        pool.add(("body", b"word", doc, 2.0 if doc else 0.5, long if doc == 300 else b"v"))
+    ((record, blocks),) = _written(pool).values()
+    flags, weight, df, _, _, top, first, last = record
+    assert (flags, df, first, last) == (0, 5, 0, 2**32 - 2)
+    assert weight == pytest.approx(8.5) and top == 2.0
+    assert [b[0][:4] for b in blocks] == [(3, 70_000, 2.0, 1), (2, 2**32 - 2, 2.0, 1)]
+    assert blocks[0][1] == (0, 300, 69_700) and blocks[1][1] == (2**31 + 5, 2**31 - 7)
+    assert blocks[0][2] == (0.5, 2.0, 2.0) and blocks[1][2] == 2.0  # one weight for the block
+    assert blocks[0][3] == (b"v", long, b"v") and blocks[1][3] == (b"v", b"v")
+
+
+def test_small_terms_are_left_unzipped_and_presence_fields_keep_no_values(tmp_path):
+    pool = _pool(tmp_path)
+    for doc in range(SMALL_TERM):
+        pool.add(("grams", b"ab", doc, 1.0, b""))
+    for doc in range(SMALL_TERM + 1):
+        pool.add(("grams", b"cd", doc, 1.0, b""))
+    written = _written(pool)
+    small, big = written["grams", b"ab"][1], written["grams", b"cd"][1]
+    assert {b[0][3] for b in small} == {0} and {b[0][3] for b in big} == {1}
+    assert all(weights is None and values is None for _, _, weights, values in small + big)
+
+
+def test_postings_handed_over_out_of_order_are_sorted_keeping_each_documents_order(tmp_path):
+    pool = _pool(tmp_path)
+    for doc, value in ((5, b"a"), (2, b"b"), (9, b"c"), (2, b"d")):
+        pool.add(("body", b"w", doc, 1.0, value))
+    ((_, blocks),) = _written(pool).values()
+    assert [b[1] for b in blocks] == [(2, 0, 3), (9,)]  # 2, 2, 5 | 9
+    assert [b[3] for b in blocks] == [(b"b", b"d", b"a"), (b"c",)]
+
+
 def test_spilled_runs_join_in_document_order_and_are_removed(tmp_path):
-    schema = build_schema()
-    pool = PackedPostingPool(schema, limit_bytes=1, tempdir=str(tmp_path))
+    pool = _pool(tmp_path, limit=1)
     for docnum in range(5):
         pool.add(("grams", b"ab", docnum, 1.0, b""))
         pool.add(("body", b"word", docnum, float(docnum + 1), b"v%d" % docnum))
-    assert len(pool.runs) == 10
-    merged = list(pool._merged_terms())
-    assert [(f, t) for f, t, _, _ in merged] == [("body", b"word"), ("grams", b"ab")]
-    body_ids = merged[0][2]
-    assert list(memoryview(body_ids).cast("I")) == [0, 1, 2, 3, 4]
-    assert merged[1][3] is None  # presence only: no weights or values kept
-    pool.cleanup()
+    assert len(pool.runs) == 10 and len(list(tmp_path.iterdir())) == 10
+    written = _written(pool)
+    assert list(written) == [("body", b"word"), ("grams", b"ab")]
+    body = written["body", b"word"][1]
+    assert [b[1] for b in body] == [(0, 1, 1), (3, 1)]  # 0, 1, 2 | 3, 4
+    assert [v for b in body for v in b[3]] == [b"v%d" % d for d in range(5)]
     assert list(tmp_path.iterdir()) == []
 
 
 def test_a_presence_field_given_weights_keeps_them_from_then_on(tmp_path):
-    pool = PackedPostingPool(build_schema(), limit_bytes=1 << 20, tempdir=str(tmp_path))
-    pool.add(("grams", b"ab", 0, 1.0, b""))
-    pool.add(("grams", b"ab", 1, 2.0, b""))
-    ((_, _, ids, rest),) = list(pool._merged_terms())
-    weights, values = posting_pool._decode_rest(rest, len(ids) // 4)
-    assert list(weights) == [1.0, 2.0] and values == [b"", b""]
+    for limit in (1 << 20, 1):  # in memory; each posting in a run of its own
+        pool = _pool(tmp_path, limit=limit)
+        pool.add(("grams", b"ab", 0, 1.0, b""))
+        pool.add(("grams", b"ab", 1, 2.0, b""))
+        pool.add(("grams", b"ab", 2, 1.0, b""))
+        (block,) = _written(pool)["grams", b"ab"][1]
+        assert block[2] == (1.0, 2.0, 1.0)
+
+
+def test_cleanup_drops_the_postings_and_removes_the_runs(tmp_path):
+    pool = _pool(tmp_path, limit=1)
+    pool.add(("body", b"word", 0, 1.0, b"v"))
+    pool.add_field("body", 1, iter([(b"other", 2, 2.0, b"w")]), 1.0, True)
+    assert len(list(tmp_path.iterdir())) == 2
+    pool.cleanup()
+    assert list(tmp_path.iterdir()) == [] and _written(pool) == {}
+
+
+def test_add_field_returns_the_length_of_scorable_fields_and_applies_the_boost(tmp_path):
+    pool = _pool(tmp_path)
+    items = [(b"a", 2, 2.0, b"x"), (b"b", 3, 3.0, b"y")]
+    assert pool.add_field("body", 0, iter(items), 1.5, True) == 5
+    assert pool.add_field("body", 1, iter(items), 1.0, False) == 0
+    written = _written(pool)
+    assert written["body", b"a"][1][0][2] == (3.0, 2.0)
+    with pytest.raises(TypeError):
+        pool.add_field("body", 2, iter([("text", 1, 1.0, b"")]), 1.0, True)
+
+
+_terms = st.dictionaries(
+    st.binary(min_size=1, max_size=6),
+    st.dictionaries(
+        st.integers(0, 2**32 - 1),
+        st.tuples(st.sampled_from([1.0, 0.5, 2.0, 3.25]), st.binary(min_size=1, max_size=300)),
+        min_size=1,
+        max_size=9,
+    ),
+    min_size=1,
+    max_size=6,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(terms=_terms, limit=st.sampled_from([1, 200, 1 << 20]))
+def test_any_postings_decode_to_what_was_added(tmp_path_factory, terms, limit):
+    tmp = tmp_path_factory.mktemp("pool")
+    pool = _pool(tmp, limit=limit)
+    postings = [(d, t, w, v) for t, docs in terms.items() for d, (w, v) in docs.items()]
+    for doc, term, weight, value in sorted(postings):
+        pool.add(("body", term, doc, weight, value))
+    written = _written(pool)
+    assert sorted(t for _, t in written) == sorted(terms)
+    for term, docs in terms.items():
+        record, blocks = written["body", term]
+        got = {}
+        for info, deltas, weights, values in blocks:
+            n, doc = info[0], 0  # each block's first document is absolute
+            if not isinstance(weights, tuple):
+                weights = (1.0 if weights is None else weights,) * n
+            for delta, weight, value in zip(deltas, weights, values, strict=True):
+                doc += delta
+                got[doc] = (weight, value)
+        assert got == docs
+        assert record[2] == len(docs) and record[6:8] == (min(docs), max(docs))
+    assert list(tmp.iterdir()) == []
 
 
 def test_position_tracking_counts_what_was_written(tmp_path):
