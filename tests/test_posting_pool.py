@@ -20,9 +20,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from whoosh import index as whoosh_index
+from whoosh.reading import SegmentReader
 from whoosh.writing import SegmentWriter
 
 from indexer.extract import enrich
+from indexer.index import posting_pool, postings_arrays
 from indexer.index.documents import whoosh_fields
 from indexer.index.posting_pool import SMALL_TERM, PackedSegmentWriter, PositionTracking, new_pool
 from indexer.index.schema import build_schema, codec
@@ -47,10 +49,10 @@ def documents() -> list[dict]:
     return docs
 
 
-def _build(folder: Path, writer_class, documents, *, pool_limit: int | None = None):
+def _build(folder: Path, writer_class, documents, *, pool_limit: int | None = None, **kwargs):
     folder.mkdir()
     ix = whoosh_index.create_in(folder, build_schema())
-    writer = writer_class(ix, limitmb=48, compound=False, codec=codec())
+    writer = writer_class(ix, limitmb=48, compound=False, codec=codec(), **kwargs)
     if pool_limit is not None:
         writer.pool.limit = pool_limit
     for fields in documents:
@@ -63,8 +65,6 @@ def _postings(ix, segment) -> dict:
     """Every term's postings (document, weight, value, the block's top weight)
     and record, and every document's stored fields, lengths and column
     values, as Whoosh reads them."""
-    from whoosh.reading import SegmentReader
-
     reader = SegmentReader(ix.storage, ix.schema, segment)
     try:
         out = {}
@@ -105,6 +105,27 @@ def test_postings_and_term_records_read_the_same_as_from_whooshs_pool(tmp_path, 
     assert _postings(ix_a, seg_a) == _postings(ix_b, seg_b)
 
 
+@pytest.mark.parametrize("chunk_terms", [3, 8192], ids=["chunks-of-3-terms", "one-chunk"])
+@pytest.mark.parametrize("spilled", [False, True], ids=["in-memory", "spilled-runs"])
+def test_arrays_handed_over_while_writing_equal_those_read_back(
+    tmp_path, documents, monkeypatch, chunk_terms, spilled
+):
+    monkeypatch.setattr(postings_arrays, "MIN_DOCS", 3)
+    monkeypatch.setattr(posting_pool, "CHUNK_TERMS", chunk_terms)
+    folder = tmp_path / "packed"
+    limit = 64 << 10 if spilled else None
+    ix, segment = _build(
+        folder, PackedSegmentWriter, documents, pool_limit=limit, arrays_dir=folder
+    )
+    written = postings_arrays.path_for(folder, segment.segment_id())
+    with SegmentReader(ix.storage, ix.schema, segment) as reader:
+        stored = postings_arrays.write_segment(reader, tmp_path / "read.postings")
+    assert stored > 100
+    assert written.read_bytes() == (tmp_path / "read.postings").read_bytes()
+    positions = postings_arrays.PostingsArrays(written).arrays["body.has_pos"]
+    assert positions.all()
+
+
 def test_blocks_are_pickled_with_protocol_5(tmp_path, documents):
     _build(tmp_path / "whoosh", SegmentWriter, documents)
     _build(tmp_path / "packed", PackedSegmentWriter, documents)
@@ -124,7 +145,8 @@ def _written(pool, offset: int = 100) -> dict:
     """{(field, term): (record fields, [(info, ids, weights, values) per block])}."""
     chunks, out = [], {}
 
-    def sink(fieldname, data, records):
+    def sink(fieldname, data, records, arrays):
+        assert arrays is None  # none asked for
         chunks.append((fieldname, data, records))
 
     pool.write(offset, BLOCKLIMIT, 1, FIXED, sink)

@@ -26,11 +26,20 @@ the operating system.
 
 from __future__ import annotations
 
+import logging
+from pathlib import Path
+
 from whoosh import formats
 from whoosh.system import pack_ushort
 from whoosh.writing import SegmentWriter
 
 from indexer._postings import SMALL_TERM, PostingPool
+from indexer.index import postings_arrays
+from indexer.index.postings_arrays import SegmentArrays
+
+log = logging.getLogger("newsarchive.index")
+
+CHUNK_TERMS = 8192  # term records handed over from the compiled pool at once
 
 __all__ = ["SMALL_TERM", "PackedSegmentWriter", "PositionTracking", "PostingPool", "write_postings"]
 
@@ -41,23 +50,39 @@ def new_pool(schema, limit_bytes: int, tempdir: str | None) -> PostingPool:
     return PostingPool(limit_bytes, tempdir or ".", presence)
 
 
-def write_postings(pool: PostingPool, fieldwriter, schema) -> None:
-    """File every term's postings through Whoosh's W3 field writer's files."""
+def write_postings(pool: PostingPool, fieldwriter, schema, arrays: SegmentArrays | None = None):
+    """File every term's postings through Whoosh's W3 field writer's files.
+
+    With `arrays`, the segment's postings arrays are filled as the postings
+    are written (see `postings_arrays`), instead of read back afterwards.
+    """
     codec = fieldwriter._codec
     if codec._inlinelimit > 1:
         raise ValueError("the compiled pool writes no inlined postings (inlinelimit must be 1)")
     _track_positions(fieldwriter)
     postfile, terms, fieldmap = fieldwriter._postfile, fieldwriter._tindex, fieldwriter._fieldmap
 
-    def file_chunk(fieldname: str, data: bytes, records: list) -> None:
+    def file_chunk(fieldname: str, data: bytes, records: list, chunk_arrays) -> None:
         prefix = pack_ushort(fieldmap.setdefault(fieldname, len(fieldmap)))
         postfile.write(data)
         add = terms.add
         for tbytes, record in records:
             add(prefix + tbytes, record)
+        if chunk_arrays is not None:
+            arrays.add(fieldname, chunk_arrays)
 
     fixed = {n: f.format.fixed_value_size() for n, f in schema.items() if f.format is not None}
-    pool.write(postfile.tell(), codec._blocklimit, codec._compression, fixed, file_chunk)
+    pool.write(
+        postfile.tell(),
+        codec._blocklimit,
+        codec._compression,
+        fixed,
+        file_chunk,
+        terms_offset=terms.dbfile.tell(),
+        arrays=None if arrays is None else arrays.fields,
+        min_docs=postings_arrays.MIN_DOCS,
+        chunk_terms=CHUNK_TERMS,
+    )
 
 
 def _track_positions(fieldwriter) -> None:
@@ -96,8 +121,15 @@ class PositionTracking:
 class PackedSegmentWriter(SegmentWriter):
     """Whoosh's segment writer with its postings in the compiled `PostingPool`."""
 
-    def __init__(self, ix, *, limitmb: int, **kwargs):
+    def __init__(self, ix, *, limitmb: int, arrays_dir: Path | None = None, **kwargs):
         super().__init__(ix, limitmb=limitmb, **kwargs)
+        # Where the segment's postings arrays go as its postings are written
+        # (None: read back from the segment later, `postings_arrays.write_missing`).
+        self.arrays_path = (
+            None
+            if arrays_dir is None
+            else postings_arrays.path_for(arrays_dir, self.newsegment.segment_id())
+        )
         if self.codec.length_stats:
             raise ValueError("the packed pool writes no length statistics (see schema.codec)")
         self.pool = new_pool(self.schema, limitmb << 20, self._tempstorage.folder)
@@ -141,5 +173,20 @@ class PackedSegmentWriter(SegmentWriter):
         # length statistics (`schema.codec`): the per-document files, then
         # the postings.
         self.perdocwriter.close()
-        write_postings(self.pool, self.fieldwriter, self.schema)
-        self.fieldwriter.close()
+        arrays = None if self.arrays_path is None else SegmentArrays(self.arrays_path, self.schema)
+        try:
+            write_postings(self.pool, self.fieldwriter, self.schema, arrays)
+            self.fieldwriter.close()
+            if arrays is not None:
+                _finish_arrays(arrays)
+        finally:
+            if arrays is not None:
+                arrays.close()
+
+
+def _finish_arrays(arrays: SegmentArrays) -> None:
+    """Write the arrays file; if that fails, the run's end reads them back (`write_missing`)."""
+    try:
+        arrays.finish()
+    except OSError as exc:
+        log.debug("left the postings arrays of %s to the end of the run: %s", arrays.out.path, exc)

@@ -56,82 +56,161 @@ def path_for(gen_dir: Path, segment_id: str) -> Path:
 
 
 def write_segment(reader, path: Path) -> int:
-    """Write the arrays file of one segment; returns the number of terms stored.
+    """Write the arrays file of one segment from its postings; returns the number of terms stored.
 
-    The per-posting arrays (documents, weights, positions) are streamed to
-    anonymous temporary files as each term is read, and only the per-term
-    ones are kept in memory: building them all in memory first took twice
-    the file's size at the end of a run (about 250 MB for a segment of
-    25,000 articles).
+    For segments written without them (by the parent, by a merge, or
+    before a crash): a segment writer hands them over as it writes the
+    postings (`SegmentArrays`). The per-posting arrays (documents,
+    weights, positions) are streamed to anonymous temporary files as each
+    term is read, and only the per-term ones are kept in memory: building
+    them all in memory first took twice the file's size at the end of a
+    run (about 250 MB for a segment of 25,000 articles).
     """
-    out = _ArraysFile(path)
+    arrays = SegmentArrays(path, reader.schema)
     stored = 0
     try:
         with paused_gc():
-            for field in FIELDS:
-                if field in reader.schema:
-                    stored += _write_field(reader, field, out)
-        out.finish()
+            for field, with_positions in arrays.fields.items():
+                for btext, _df, key in field_terms(reader, field, MIN_DOCS):
+                    term = _read_term(reader, field, btext, key, with_positions)
+                    stored += arrays.add(field, term)
+        arrays.finish()
     finally:
-        out.close()
+        arrays.close()
     return stored
 
 
-def _write_field(reader, field: str, out: _ArraysFile) -> int:
-    keys, starts = [], [0]
-    block_starts = [0]
-    with_positions = field in POSITION_FIELDS and _has_characters(reader, field)
-    has_pos, positions_seen = [], 0
-    if with_positions:  # the order of the arrays in the file
-        out.declare(f"{field}.has_pos", np.uint8)
-        out.declare(f"{field}.pos_starts", np.int64)
-        out.append(f"{field}.pos_starts", np.zeros(1, dtype=np.int64))
-        out.declare(f"{field}.positions", np.int32)
-    for name, dtype in (
-        ("keys", np.int64),
-        ("starts", np.int64),
-        ("docs", np.int32),
-        ("weights", np.float32),
-        ("block_starts", np.int64),
-        ("block_max", np.int64),
-        ("block_pos", np.int64),
-    ):
-        out.declare(f"{field}.{name}", dtype)
-    for btext, _df, key in field_terms(reader, field, MIN_DOCS):
-        values: list | None = [] if with_positions else None
-        ids, w, blocks = read_leaf_postings(reader, field, btext, values)
-        if blocks is None:  # not Whoosh 3 blocks: left to Whoosh
-            continue
-        keys.append(key)
-        out.append(f"{field}.docs", ids)
-        out.append(f"{field}.weights", w)
-        starts.append(starts[-1] + len(ids))
-        out.append(f"{field}.block_max", blocks[0])
-        out.append(f"{field}.block_pos", blocks[1])
-        block_starts.append(block_starts[-1] + len(blocks[0]))
-        if not with_positions:
-            continue
-        decoded = decode_positions_of(values) if values else None
-        has_pos.append(decoded is not None and len(decoded[0]) == len(ids))
-        if has_pos[-1]:
-            counts = np.asarray(decoded[0], dtype=np.int64)
-            out.append(f"{field}.positions", decoded[1])
-        else:
-            counts = np.zeros(len(ids), dtype=np.int64)
-        out.append(f"{field}.pos_starts", positions_seen + np.cumsum(counts))
-        positions_seen += int(counts.sum())
+def _read_term(reader, field: str, btext: bytes, key: int, with_positions: bool) -> dict:
+    """One term's arrays, shaped as a chunk the pool hands over (see `SegmentArrays.add`)."""
+    values: list | None = [] if with_positions else None
+    ids, w, blocks = read_leaf_postings(reader, field, btext, values)
+    if blocks is None:  # not Whoosh 3 blocks: left to Whoosh
+        return {"keys": np.zeros(0, dtype=np.int64)}
+    chunk = {
+        "keys": [key],
+        "counts": [len(ids)],
+        "docs": ids,
+        "weights": w,
+        "block_counts": [len(blocks[0])],
+        "block_max": blocks[0],
+        "block_pos": blocks[1],
+    }
     if with_positions:
-        out.append(f"{field}.has_pos", np.asarray(has_pos, dtype=np.uint8))
-    out.append(f"{field}.keys", np.asarray(keys, dtype=np.int64))
-    out.append(f"{field}.starts", np.asarray(starts, dtype=np.int64))
-    out.append(f"{field}.block_starts", np.asarray(block_starts, dtype=np.int64))
-    return len(keys)
+        decoded = decode_positions_of(values) if values else None
+        has_pos = decoded is not None and len(decoded[0]) == len(ids)
+        chunk["has_pos"] = [has_pos]
+        chunk["pos_counts"] = decoded[0] if has_pos else np.zeros(len(ids), dtype=np.int64)
+        chunk["positions"] = decoded[1] if has_pos else np.zeros(0, dtype=np.int32)
+    return chunk
 
 
-def _has_characters(reader, field: str) -> bool:
+# The arrays of a chunk of terms, and their types.
+_CHUNK_TYPES = {
+    "keys": np.int64,
+    "counts": np.int64,
+    "docs": np.int32,
+    "weights": np.float32,
+    "block_counts": np.int64,
+    "block_max": np.int64,
+    "block_pos": np.int64,
+    "has_pos": np.uint8,
+    "pos_counts": np.int64,
+    "positions": np.int32,
+}
+
+
+class SegmentArrays:
+    """A segment's arrays file, filled a chunk of terms at a time, in term order per field.
+
+    A chunk is a dict of arrays (or the bytes of arrays, as the compiled
+    pool hands them over, see `posting_pool.write_postings`): per term its
+    key, posting count, block count and, with positions, whether they
+    were decoded; per posting its document, weight and position count;
+    per block its last document and offset; the positions. Counts become
+    the file's start offsets here.
+    """
+
+    def __init__(self, path: Path, schema):
+        self.out = _ArraysFile(path)
+        self.fields = {
+            field: field in POSITION_FIELDS and _has_characters(schema, field)
+            for field in FIELDS
+            if field in schema
+        }
+        self._terms = {field: _FieldTerms() for field in self.fields}
+        for field, with_positions in self.fields.items():  # the order of the arrays in the file
+            if with_positions:
+                self.out.declare(f"{field}.has_pos", np.uint8)
+                self.out.declare(f"{field}.pos_starts", np.int64)
+                self.out.append(f"{field}.pos_starts", np.zeros(1, dtype=np.int64))
+                self.out.declare(f"{field}.positions", np.int32)
+            for name, dtype in (
+                ("keys", np.int64),
+                ("starts", np.int64),
+                ("docs", np.int32),
+                ("weights", np.float32),
+                ("block_starts", np.int64),
+                ("block_max", np.int64),
+                ("block_pos", np.int64),
+            ):
+                self.out.declare(f"{field}.{name}", dtype)
+
+    def add(self, field: str, chunk: dict) -> int:
+        """Append a chunk of `field`'s terms; returns how many terms it held."""
+        a = {
+            name: np.frombuffer(v, dtype=_CHUNK_TYPES[name])
+            if isinstance(v, bytes)
+            else np.asarray(v, dtype=_CHUNK_TYPES[name])
+            for name, v in chunk.items()
+        }
+        if not len(a["keys"]):
+            return 0
+        terms, out = self._terms[field], self.out
+        terms.keys.append(a["keys"])
+        terms.starts.append(terms.postings + np.cumsum(a["counts"]))
+        terms.postings += int(a["counts"].sum())
+        terms.block_starts.append(terms.blocks + np.cumsum(a["block_counts"]))
+        terms.blocks += int(a["block_counts"].sum())
+        for name in ("docs", "weights", "block_max", "block_pos"):
+            out.append(f"{field}.{name}", a[name])
+        if self.fields[field]:
+            terms.has_pos.append(a["has_pos"])
+            out.append(f"{field}.pos_starts", terms.positions + np.cumsum(a["pos_counts"]))
+            terms.positions += int(a["pos_counts"].sum())
+            out.append(f"{field}.positions", a["positions"])
+        return len(a["keys"])
+
+    def finish(self) -> None:
+        for field, terms in self._terms.items():
+            if self.fields[field]:
+                self.out.append(f"{field}.has_pos", _joined(terms.has_pos, np.uint8))
+            self.out.append(f"{field}.keys", _joined(terms.keys, np.int64))
+            self.out.append(f"{field}.starts", _joined([[0], *terms.starts], np.int64))
+            self.out.append(f"{field}.block_starts", _joined([[0], *terms.block_starts], np.int64))
+        self.out.finish()
+
+    def close(self) -> None:
+        self.out.close()
+
+
+class _FieldTerms:
+    """A field's per-term arrays so far, and its running totals."""
+
+    def __init__(self):
+        self.keys, self.starts, self.block_starts, self.has_pos = [], [], [], []
+        self.postings = self.blocks = self.positions = 0
+
+
+def _joined(parts: list, dtype) -> np.ndarray:
+    if not parts:
+        return np.zeros(0, dtype)
+    return np.concatenate([np.asarray(p, dtype=dtype) for p in parts])
+
+
+def _has_characters(schema, field: str) -> bool:
     from whoosh.formats import Characters
 
-    return type(reader.schema[field].format) is Characters
+    return type(schema[field].format) is Characters
 
 
 class _Spool:

@@ -142,7 +142,11 @@ class WhooshSession:
         # The parent's writer holds Whoosh's lock for the round; workers'
         # segment writers go without it.
         self._writer = PackedSegmentWriter(
-            self._ix, limitmb=WRITER_LIMIT_MB, compound=False, codec=codec()
+            self._ix,
+            limitmb=WRITER_LIMIT_MB,
+            arrays_dir=self.gen_dir,
+            compound=False,
+            codec=codec(),
         )
         self._deleted, self._sink = False, None
 
@@ -217,7 +221,12 @@ class SegmentSink:
         self.gen_dir = Path(gen_dir)
         ix = IndexStore(self.gen_dir.parent).open(self.gen_dir)
         self.writer = PackedSegmentWriter(
-            ix, _lk=False, limitmb=WORKER_LIMIT_MB, compound=False, codec=codec()
+            ix,
+            _lk=False,
+            limitmb=WORKER_LIMIT_MB,
+            arrays_dir=self.gen_dir,
+            compound=False,
+            codec=codec(),
         )
 
     def add(self, article: AnalysedArticle) -> None:
@@ -226,32 +235,10 @@ class SegmentSink:
     def finish(self):
         # Not `_finish()`: it deletes the temp folder every writer of this
         # index shares, the parent's open column files included.
-        segment = self.writer._finalize_segment()
-        write_arrays_of(self.gen_dir, self.writer, segment)
-        return segment
+        return self.writer._finalize_segment()
 
     def abandon(self) -> None:
         self.writer._close_segment()
-
-
-def write_arrays_of(gen_dir: Path, writer, segment) -> None:
-    """The postings arrays of a segment just written, by the worker that wrote it.
-
-    Written here, both workers write theirs at once; left to the parent's
-    `finish`, they were a serial tail of every run (a tenth of the wall
-    time at 20k articles). If this fails, the parent writes them.
-    """
-    from whoosh.reading import SegmentReader
-
-    try:
-        reader = SegmentReader(writer.storage, writer.schema, segment)
-        try:
-            path = postings_arrays.path_for(gen_dir, segment.segment_id())
-            postings_arrays.write_segment(reader, path)
-        finally:
-            reader.close()
-    except OSError as exc:
-        log.debug("left the postings arrays of %s to the parent: %s", segment.segment_id(), exc)
 
 
 def commit_with_segments(writer, segments: list, merge: bool = True) -> None:

@@ -49,10 +49,18 @@ struct TermStats {
     max_id: Option<u32>,
 }
 
-/// Append the term's postings to `out`; returns its terms-file record, whose
-/// extent starts at `offset`, the postings file's position of `out`'s end
-/// on entry.
-pub fn write_term(out: &mut Vec<u8>, offset: u64, postings: &Postings, layout: &Layout) -> Vec<u8> {
+/// A block's last document and the postings file position of its length.
+pub type BlockEntry = (u32, u64);
+
+/// Append the term's postings to `out`, whose end is at `offset` in the
+/// postings file; returns the term's record for the terms file and its
+/// block directory.
+pub fn write_term(
+    out: &mut Vec<u8>,
+    offset: u64,
+    postings: &Postings,
+    layout: &Layout,
+) -> (Vec<u8>, Vec<BlockEntry>) {
     let start = out.len();
     let count = postings.ids.len();
     let compression = if count <= SMALL_TERM {
@@ -65,6 +73,7 @@ pub fn write_term(out: &mut Vec<u8>, offset: u64, postings: &Postings, layout: &
     let mut stats = TermStats::default();
     let mut data = Vec::new();
     let mut info = Vec::new();
+    let mut directory = Vec::new();
     out.extend_from_slice(MAGIC);
     let mut begin = 0;
     while begin < count {
@@ -109,12 +118,16 @@ pub fn write_term(out: &mut Vec<u8>, offset: u64, postings: &Postings, layout: &
         );
         let length = (info.len() + data.len()) as i32;
         let last = end == count;
+        directory.push((ids[ids.len() - 1], offset + (out.len() - start) as u64));
         out.extend_from_slice(&(if last { -length } else { length }).to_be_bytes());
         out.extend_from_slice(&info);
         out.extend_from_slice(&data);
         begin = end;
     }
-    term_record(&stats, offset, (out.len() - start) as i32)
+    (
+        term_record(&stats, offset, (out.len() - start) as i32),
+        directory,
+    )
 }
 
 fn block_data(

@@ -9,6 +9,7 @@
 //! by term) and writes the same W3 blocks and term records, which Whoosh's
 //! own readers and `indexer.index.whoosh_postings` read unchanged.
 
+mod arrays;
 mod blocks;
 mod pickle;
 mod pool;

@@ -17,6 +17,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList, PyTuple};
 use rustc_hash::{FxHashMap, FxHashSet};
 
+use crate::arrays::ChunkArrays;
 use crate::blocks::{self, Layout, Postings};
 use crate::runs::{Record, RunReader, RunWriter};
 
@@ -24,9 +25,9 @@ use crate::runs::{Record, RunReader, RunWriter};
 const TERM_OVERHEAD: usize = 200;
 /// A posting's weight (f64) and the length of its value (u32), little-endian.
 const HEAD: usize = 12;
-/// What is handed to the sink at once: a field's postings file bytes and term records.
+/// What is handed to the sink at once, at most: a field's postings file
+/// bytes (and `chunk_terms` term records).
 const CHUNK_BYTES: usize = 1 << 20;
-const CHUNK_TERMS: usize = 8192;
 
 static RUN_NUMBER: AtomicUsize = AtomicUsize::new(0);
 
@@ -123,6 +124,49 @@ impl Source {
 
 fn key(record: &Record) -> (&[u8], &[u8]) {
     (record.field.as_bytes(), &record.term)
+}
+
+struct FieldLayout {
+    name: String,
+    layout: Layout,
+    /// Whether postings arrays are wanted, and with positions.
+    positions: Option<bool>,
+}
+
+/// What `write` has made and not yet handed over.
+struct Output {
+    base: u64,
+    terms_at: u64,
+    chunk: Vec<u8>,
+    terms: Vec<(Vec<u8>, Vec<u8>)>,
+    arrays: ChunkArrays,
+}
+
+impl Output {
+    fn flush(
+        &mut self,
+        py: Python<'_>,
+        sink: &Bound<'_, PyAny>,
+        field: &FieldLayout,
+    ) -> PyResult<()> {
+        if self.terms.is_empty() {
+            return Ok(());
+        }
+        let records = PyList::empty(py);
+        for (term, record) in self.terms.drain(..) {
+            records.append((PyBytes::new(py, &term), PyBytes::new(py, &record)))?;
+        }
+        let arrays = match field.positions {
+            Some(with_positions) if !self.arrays.is_empty() => {
+                Some(self.arrays.take_dict(py, with_positions)?)
+            }
+            _ => None,
+        };
+        sink.call1((&field.name, PyBytes::new(py, &self.chunk), records, arrays))?;
+        self.base += self.chunk.len() as u64;
+        self.chunk.clear();
+        Ok(())
+    }
 }
 
 #[pyclass(module = "indexer._postings")]
@@ -397,11 +441,23 @@ impl PostingPool {
     /// Write every term's postings, merged from the runs and what is held.
     ///
     /// The postings file bytes are handed to `sink(fieldname, data,
-    /// [(tbytes, term_record), ...])` a chunk at a time, never across
-    /// fields; `offset` is the postings file's position before the first
-    /// chunk, and each chunk must be written right after the one before.
-    /// `fixed_value_sizes` maps each field to its format's
-    /// `fixed_value_size()`. The pool is empty afterwards.
+    /// [(tbytes, term_record), ...], arrays)` a chunk at a time, never
+    /// across fields; `offset` is the postings file's position before the
+    /// first chunk, and each chunk must be written right after the one
+    /// before. `fixed_value_sizes` maps each field to its format's
+    /// `fixed_value_size()`.
+    ///
+    /// `arrays` maps the fields whose postings arrays are wanted to whether
+    /// their word positions are (`Characters` values): `arrays` in a chunk
+    /// is then a dict of the arrays of its terms in at least `min_docs`
+    /// documents (see `ChunkArrays`), else None. Their keys are where each
+    /// term's record data sits in the terms file, whose position before the
+    /// first record is `terms_offset` (each record: two lengths, the key,
+    /// which is the field's number and the term, and the term record).
+    ///
+    /// The pool is empty afterwards.
+    #[pyo3(signature = (offset, blocklimit, compression, fixed_value_sizes, sink, *, terms_offset=0, arrays=None, min_docs=64, chunk_terms=8192))]
+    #[allow(clippy::too_many_arguments)]
     fn write(
         &mut self,
         py: Python<'_>,
@@ -410,58 +466,67 @@ impl PostingPool {
         compression: u32,
         fixed_value_sizes: &Bound<'_, PyDict>,
         sink: &Bound<'_, PyAny>,
+        terms_offset: u64,
+        arrays: Option<&Bound<'_, PyDict>>,
+        min_docs: usize,
+        chunk_terms: usize,
     ) -> PyResult<()> {
-        let mut base = offset;
-        let mut chunk: Vec<u8> = Vec::with_capacity(CHUNK_BYTES + (1 << 16));
-        let mut terms: Vec<(Vec<u8>, Vec<u8>)> = Vec::new();
-        let mut current: Option<(String, Layout)> = None;
-        let flush = |field: &str,
-                     chunk: &mut Vec<u8>,
-                     terms: &mut Vec<(Vec<u8>, Vec<u8>)>,
-                     base: &mut u64| {
-            if terms.is_empty() {
-                return Ok(());
-            }
-            let records = PyList::empty(py);
-            for (term, record) in terms.drain(..) {
-                records.append((PyBytes::new(py, &term), PyBytes::new(py, &record)))?;
-            }
-            sink.call1((field, PyBytes::new(py, chunk), records))?;
-            *base += chunk.len() as u64;
-            chunk.clear();
-            Ok::<(), PyErr>(())
+        let mut out = Output {
+            base: offset,
+            terms_at: terms_offset,
+            chunk: Vec::with_capacity(CHUNK_BYTES + (1 << 16)),
+            terms: Vec::new(),
+            arrays: ChunkArrays::default(),
         };
+        let mut current: Option<FieldLayout> = None;
         let result = self.merge(|record| {
-            if current
-                .as_ref()
-                .is_none_or(|(name, _)| *name != record.field)
-            {
-                if let Some((name, _)) = &current {
-                    flush(name, &mut chunk, &mut terms, &mut base)?;
+            if current.as_ref().is_none_or(|c| c.name != record.field) {
+                if let Some(c) = &current {
+                    out.flush(py, sink, c)?;
                 }
                 let fixed: Option<i64> = match fixed_value_sizes.get_item(&record.field)? {
                     Some(size) => size.extract()?,
                     None => None,
                 };
-                let layout = Layout {
-                    blocklimit,
-                    compression,
-                    fixed_value_size: fixed,
+                let positions = match arrays {
+                    Some(arrays) => arrays
+                        .get_item(&record.field)?
+                        .map(|p| p.is_truthy())
+                        .transpose()?,
+                    None => None,
                 };
-                current = Some((record.field.clone(), layout));
+                current = Some(FieldLayout {
+                    name: record.field.clone(),
+                    layout: Layout {
+                        blocklimit,
+                        compression,
+                        fixed_value_size: fixed,
+                    },
+                    positions,
+                });
             }
-            let layout = &current.as_ref().unwrap().1;
+            let field = current.as_ref().unwrap();
             let postings = decode(&record);
-            let at = base + chunk.len() as u64;
-            let term_record = blocks::write_term(&mut chunk, at, &postings, layout);
-            terms.push((record.term.clone(), term_record));
-            if chunk.len() >= CHUNK_BYTES || terms.len() >= CHUNK_TERMS {
-                flush(&record.field, &mut chunk, &mut terms, &mut base)?;
+            let at = out.base + out.chunk.len() as u64;
+            let (term_record, directory) =
+                blocks::write_term(&mut out.chunk, at, &postings, &field.layout);
+            // The terms file record: two 4-byte lengths, the 2-byte field number, the term.
+            let key = out.terms_at + 8 + 2 + record.term.len() as u64;
+            out.terms_at = key + term_record.len() as u64;
+            if let Some(with_positions) = field.positions {
+                if postings.ids.len() >= min_docs {
+                    out.arrays
+                        .add(key as i64, &postings, &directory, with_positions);
+                }
+            }
+            out.terms.push((record.term.clone(), term_record));
+            if out.chunk.len() >= CHUNK_BYTES || out.terms.len() >= chunk_terms {
+                out.flush(py, sink, field)?;
             }
             Ok(())
         });
         let result = result.and_then(|()| match &current {
-            Some((name, _)) => flush(name, &mut chunk, &mut terms, &mut base),
+            Some(field) => out.flush(py, sink, field),
             None => Ok(()),
         });
         self.cleanup();
