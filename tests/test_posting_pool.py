@@ -23,6 +23,7 @@ from whoosh import index as whoosh_index
 from whoosh.reading import SegmentReader
 from whoosh.writing import SegmentWriter
 
+from indexer._postings import characters_items
 from indexer.extract import enrich
 from indexer.index import posting_pool, postings_arrays
 from indexer.index.documents import whoosh_fields
@@ -306,3 +307,29 @@ def test_position_tracking_counts_what_was_written(tmp_path):
         assert tracked.tell() == 9 == raw.tell()
         tracked.seek(2)
         assert tracked.tell() == 2
+
+
+_occurrences = st.lists(
+    st.tuples(st.integers(0, 2**20), st.integers(0, 2**24), st.integers(0, 300)),
+    min_size=1,
+    max_size=1100,  # past a batch of 1,000 and 256 memo entries
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(terms=st.dictionaries(st.text(min_size=1, max_size=8), _occurrences, max_size=5))
+def test_characters_values_are_the_bytes_whoosh_encodes(terms):
+    fmt = build_schema()["body"].format
+    terms = {t: [(p, s, s + n) for p, s, n in occ] for t, occ in terms.items()}
+    expected = [
+        (t.encode("utf-8"), len(occ), len(occ) * 1.5, fmt.encode(occ)) for t, occ in terms.items()
+    ]
+    assert characters_items(terms, 1.5) == expected
+
+
+@pytest.mark.parametrize("n", [1, 2, 255, 256, 1000, 1001, 2500])
+def test_characters_values_of_many_occurrences_are_the_bytes_whoosh_encodes(n):
+    """Memo entries past 255 take a longer opcode; lists come in batches of 1,000."""
+    fmt = build_schema()["body"].format
+    occ = [(i * 3, i * 10 - (i % 7), i * 10 + 4) for i in range(n)]
+    assert characters_items({"w": occ}, 1.0) == [(b"w", n, float(n), fmt.encode(occ))]

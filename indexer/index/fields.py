@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from whoosh import fields, formats
 
+from indexer._postings import characters_items
 from indexer.analysis.bigrams import BigramTokenizer
 
 
@@ -40,6 +41,8 @@ class BilingualText(fields.TEXT):
         """Encode terms analysed elsewhere (`indexer.ingest.analysed`) as `index()` would."""
         fmt = self.format
         boost = fmt.field_boost
+        if type(fmt) is formats.Characters:  # compiled, the same bytes
+            return PreAnalyzed(text, characters_items(terms, boost))
         items = [
             (term.encode("utf-8"), len(poslist), len(poslist) * boost, fmt.encode(poslist))
             for term, poslist in terms.items()

@@ -192,7 +192,7 @@ fn block_info(
     pickle::int(out, 0); // no lengths are kept (see `schema.codec`)
     pickle::int(out, 0);
     pickle::close_tuple(out, 6);
-    pickle::memoize_first(out);
+    pickle::memoize(out, 0);
     pickle::stop(out);
 }
 

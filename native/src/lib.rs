@@ -14,12 +14,14 @@ mod blocks;
 mod pickle;
 mod pool;
 mod runs;
+mod values;
 
 use pyo3::prelude::*;
 
 #[pymodule]
 fn _postings(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<pool::PostingPool>()?;
+    m.add_function(wrap_pyfunction!(values::characters_items, m)?)?;
     m.add("SMALL_TERM", blocks::SMALL_TERM)?;
     Ok(())
 }

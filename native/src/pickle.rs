@@ -20,6 +20,7 @@ const NONE: u8 = b'N';
 const SHORT_BINBYTES: u8 = b'C';
 const BINBYTES: u8 = b'B';
 const BINPUT: u8 = b'q';
+const LONG_BINPUT: u8 = b'r';
 
 pub fn start(out: &mut Vec<u8>, protocol: u8) {
     out.push(0x80);
@@ -46,10 +47,15 @@ pub fn close_tuple(out: &mut Vec<u8>, n: usize) {
     }
 }
 
-/// Protocol 2's memo entry after a tuple, as CPython writes it (first entry).
-pub fn memoize_first(out: &mut Vec<u8>) {
-    out.push(BINPUT);
-    out.push(0);
+/// Protocol 2's memo entry `index`, as CPython writes it after a tuple or list.
+pub fn memoize(out: &mut Vec<u8>, index: usize) {
+    if index < 256 {
+        out.push(BINPUT);
+        out.push(index as u8);
+    } else {
+        out.push(LONG_BINPUT);
+        out.extend_from_slice(&(index as u32).to_le_bytes());
+    }
 }
 
 pub fn int(out: &mut Vec<u8>, value: i64) {
