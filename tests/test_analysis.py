@@ -5,11 +5,14 @@ from __future__ import annotations
 import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from indexer.analysis import analyze, query_terms
+from indexer.analysis.index_terms import index_terms
 from indexer.analysis.segmenter import get_segmenter
 
-from .conftest import SEEDS
+from .conftest import FIXTURES, SEEDS
 
 
 def terms(text):
@@ -107,3 +110,42 @@ def test_segmentation_matches_the_jieba_reference_on_the_seeds():
 
 def test_the_segmenter_is_loaded_once_per_process():
     assert get_segmenter() is get_segmenter()
+
+
+def _chained_terms(text: str) -> tuple[dict, list]:
+    """`term_positions` as the generator chain gives it (the reference)."""
+    seen, sequence, last = {}, [], -1
+    for term, pos, start, end in analyze(text, mode="index"):
+        if pos != last:
+            sequence.append(term)
+            last = pos
+        seen.setdefault(term, []).append((pos, start, end))
+    return seen, sequence
+
+
+_PIECES = [
+    *"abcXYZ USIT-.'&+$/09 \n,",
+    *("The ", "the ", "of ", "running ", "U.S.", "US$10", "12-inch", "GaN-on-Si", "WHO "),
+    *"的和是在江阴无锡集成电路晶圆厂發展經濟ＡＢ１２\u3000",
+]
+_MIXED = st.lists(st.sampled_from(_PIECES), max_size=40).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=_MIXED)
+def test_the_fused_index_pass_gives_the_terms_the_chain_gives(text):
+    sequence: list[str] = []
+    assert (index_terms(text, sequence), sequence) == _chained_terms(text)
+
+
+def test_the_fused_index_pass_gives_the_chains_terms_on_the_seeds_and_fixtures():
+    checked = 0
+    for folder in (SEEDS, FIXTURES):
+        for path in sorted(folder.rglob("*")):
+            if path.suffix not in (".txt", ".html", ".json", ".jsonl"):
+                continue
+            text = path.read_text(encoding="utf-8", errors="replace")
+            sequence: list[str] = []
+            assert (index_terms(text, sequence), sequence) == _chained_terms(text), path
+            checked += 1
+    assert checked > 20

@@ -12,6 +12,7 @@ from __future__ import annotations
 from whoosh.analysis import LowercaseFilter
 
 from indexer.analysis.filters import EnglishStemFilter, StopFilter
+from indexer.analysis.index_terms import index_terms
 from indexer.analysis.tokenizer import BilingualTokenizer
 
 
@@ -45,20 +46,10 @@ def term_positions(
     `sequence`, if given, receives the first term of each position in text
     order (the near-duplicate signature's words, `minhash`): collected in
     the same pass, since rebuilding it from the dict cost a fifth as much
-    as the analysis itself.
+    as the analysis itself. What the chain above gives in index mode,
+    computed in one loop (`index_terms`).
     """
-    seen: dict[str, list[tuple[int, int, int]]] = {}
-    last = -1
-    for t in _shared()(text, positions=True, chars=True, mode="index"):
-        entry = (t.pos, t.startchar, t.endchar)
-        if sequence is not None and t.pos != last:
-            sequence.append(t.text)
-            last = t.pos
-        if t.text in seen:
-            seen[t.text].append(entry)
-        else:
-            seen[t.text] = [entry]
-    return seen
+    return index_terms(text, sequence)
 
 
 def query_terms(text: str) -> list[str]:

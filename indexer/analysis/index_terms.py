@@ -1,0 +1,97 @@
+"""An article's index terms in one pass: the analysis pipeline's index mode, fused.
+
+`bilingual_analyzer()` is a chain of generators that pass one mutable
+`Token` along (tokenizer, stop filter, lowercase, stemming), as Whoosh's
+analysis is built: right for queries and for Whoosh's own `index()`, but
+every token of every article crossing four generators and a dozen
+attribute writes was most of the cost of analysing an article once the
+postings were written in compiled code. This is the same cut, the same
+stop-word rule (a position is dropped with all its tokens when its first
+token is a stop word, and later positions close the gap) and the same
+terms, in one loop over the tokenizer's matches. `tests/test_analysis.py`
+checks that both give the same terms, positions and offsets.
+"""
+
+from __future__ import annotations
+
+from indexer.analysis.filters import STOP_WORDS, _stem
+from indexer.analysis.segmenter import get_segmenter
+from indexer.analysis.tokenizer import JOINERS, SEGMENT_RE, _subwords, fold
+
+
+def _term(text: str) -> str:
+    """What the lowercase and stemming filters make of a token's text."""
+    text = text.lower()
+    if text.isascii() and text.isalpha() and len(text) > 2:
+        return _stem(text)
+    return text
+
+
+def _stopped(text: str) -> bool:
+    """Whether a position whose first token is `text` is dropped (acronyms survive)."""
+    return text.lower() in STOP_WORDS and not (len(text) > 1 and text.isupper())
+
+
+def index_terms(
+    text: str, sequence: list[str] | None = None
+) -> dict[str, list[tuple[int, int, int]]]:
+    """term -> [(position, startchar, endchar), ...]: `pipeline.term_positions`.
+
+    `sequence`, if given, receives the first term of each position in text
+    order.
+    """
+    seen: dict[str, list[tuple[int, int, int]]] = {}
+
+    def add(term: str, entry: tuple[int, int, int]) -> None:
+        if term in seen:
+            seen[term].append(entry)
+        else:
+            seen[term] = [entry]
+
+    segmenter = get_segmenter()
+    folded = fold(text)
+    pos = shift = 0  # the tokenizer's position; positions dropped so far
+    for match in SEGMENT_RE.finditer(folded):
+        base = match.start()
+        if match.lastgroup == "cjk":
+            for word, start, end in segmenter.tokenize(match.group(0)):
+                if _stopped(word):
+                    shift += 1
+                else:
+                    entry = (pos - shift, base + start, base + end)
+                    term = _term(word)
+                    if sequence is not None:
+                        sequence.append(term)
+                    add(term, entry)
+                    if len(word) > 2:
+                        for sub in _subwords(word, segmenter):
+                            add(_term(sub), entry)
+                pos += 1
+            continue
+        word = match.group(0)
+        parts = [p for p in JOINERS.split(word) if p]
+        if len(parts) == 1:
+            if _stopped(word):
+                shift += 1
+            else:
+                term = _term(word)
+                if sequence is not None:
+                    sequence.append(term)
+                add(term, (pos - shift, base, match.end()))
+            pos += 1
+            continue
+        offset = base
+        for i, part in enumerate(parts):
+            s = folded.index(part, offset)
+            offset = s + len(part)
+            if _stopped(part):
+                shift += 1
+            else:
+                term = _term(part)
+                if sequence is not None:
+                    sequence.append(term)
+                add(term, (pos - shift, s, offset))
+                if i == 0:  # the parts run together, at the first part's position
+                    add(_term("".join(parts)), (pos - shift, base, match.end()))
+            pos += 1
+    return seen
