@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import re
+import zlib
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from indexer.analysis import analyze, query_terms
+from indexer.analysis.bigrams import BUCKETS, gram_keys
 from indexer.analysis.index_terms import index_terms
 from indexer.analysis.segmenter import get_segmenter
+from indexer.analysis.tokenizer import CJK_RUN, fold
 
 from .conftest import FIXTURES, SEEDS
 
@@ -149,3 +152,28 @@ def test_the_fused_index_pass_gives_the_chains_terms_on_the_seeds_and_fixtures()
             assert (index_terms(text, sequence), sequence) == _chained_terms(text), path
             checked += 1
     assert checked > 20
+
+
+def _reference_gram_keys(text: str) -> list[str]:
+    """The rule spelled out: each CJK bigram of the folded text, CRC-32 mod 65,536, once."""
+    keys: list[str] = []
+    for run in CJK_RUN.findall(fold(text)):
+        for i in range(len(run) - 1):
+            key = f"{zlib.crc32(run[i : i + 2].encode('utf-8')) % BUCKETS:04x}"
+            if key not in keys:
+                keys.append(key)
+    return keys
+
+
+_EDGES = [*"\u33ff\u3400\u4dbf\u4dc0\u4e00\u9fff\ua000\uf8ff\uf900\ufaff\ufb00\u3007\u3006"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.lists(st.sampled_from(_PIECES + _EDGES), max_size=40).map("".join))
+def test_gram_keys_are_the_crc32_buckets_of_each_cjk_bigram_once(text):
+    assert gram_keys(text) == _reference_gram_keys(text)
+
+
+def test_gram_keys_of_traditional_text_are_those_of_its_simplified_form():
+    assert gram_keys("無錫市") == gram_keys("无锡市") == _reference_gram_keys("无锡市")
+    assert len(gram_keys("无锡市")) == 2 and gram_keys("无 锡") == [] and gram_keys("abc") == []

@@ -20,6 +20,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from whoosh import index as whoosh_index
+from whoosh.filedb.filetables import OrderedHashWriter
+from whoosh.filedb.structfile import StructFile
 from whoosh.reading import SegmentReader
 from whoosh.writing import SegmentWriter
 
@@ -127,6 +129,30 @@ def test_arrays_handed_over_while_writing_equal_those_read_back(
     assert positions.all()
 
 
+@pytest.mark.parametrize("spilled", [False, True], ids=["in-memory", "spilled-runs"])
+def test_the_terms_file_is_the_one_whooshs_hash_writer_writes_for_its_records(
+    tmp_path, documents, spilled
+):
+    folder = tmp_path / "packed"
+    limit = (64 << 10) if spilled else None
+    _build(folder, PackedSegmentWriter, documents, pool_limit=limit)
+    (written,) = folder.glob("*.trm")
+    data = written.read_bytes()
+    extras_length = int.from_bytes(data[-4:], "big")
+    directory_at = len(data) - 4 - extras_length - 256 * 12
+    (tables_at,) = struct.unpack_from("!q", data, directory_at)
+    records = _records(data[HEADER:tables_at])
+    extras = pickle.loads(data[len(data) - 4 - extras_length :])
+    assert len(records) > 1000 and extras["indexlen"] == len(records)
+    with open(tmp_path / "whoosh.trm", "wb") as raw:
+        hashwriter = OrderedHashWriter(StructFile(raw))
+        hashwriter.extras["fieldmap"] = extras["fieldmap"]
+        for key, value in records:
+            hashwriter.add(key, value)
+        hashwriter.close()
+    assert (tmp_path / "whoosh.trm").read_bytes() == data
+
+
 def test_blocks_are_pickled_with_protocol_5(tmp_path, documents):
     _build(tmp_path / "whoosh", SegmentWriter, documents)
     _build(tmp_path / "packed", PackedSegmentWriter, documents)
@@ -138,26 +164,42 @@ def test_blocks_are_pickled_with_protocol_5(tmp_path, documents):
 # Writing a pool straight, and decoding what it wrote.
 
 _RECORD = struct.Struct("!BfIBBfIIqi")
+HEADER = 4 + 1 + 4 + 4  # a hash file's magic, hash type and two unused ints
 BLOCKLIMIT = 3
 FIXED = {"body": None, "grams": 0}
 
 
 def _written(pool, offset: int = 100) -> dict:
     """{(field, term): (record fields, [(info, ids, weights, values) per block])}."""
-    chunks, out = [], {}
+    chunks, out, numbers = [], {}, {}
 
-    def sink(fieldname, data, records, arrays):
+    def sink(fieldname, number, data, records, arrays):
         assert arrays is None  # none asked for
-        chunks.append((fieldname, data, records))
+        assert numbers.setdefault(fieldname, len(numbers)) == number
+        chunks.append((number, data, records))
 
-    pool.write(offset, BLOCKLIMIT, 1, FIXED, sink)
+    tables, _, _, count = pool.write(offset, BLOCKLIMIT, 1, FIXED, sink, terms_offset=0)
+    names = {n: f for f, n in numbers.items()}
     postings = b"".join(data for _, data, _ in chunks)
-    for fieldname, _, records in chunks:
-        for tbytes, record in records:
-            fields = _RECORD.unpack(record)
-            start, length = fields[-2] - offset, fields[-1]
-            out[fieldname, tbytes] = (fields[:-2], _blocks(postings[start : start + length]))
+    records = _records(b"".join(r for _, _, r in chunks))
+    assert count == len(records) and len(tables) == 12 * 2 * count + 12 * 256
+    for key, value in records:
+        fields = _RECORD.unpack(value)
+        start, length = fields[-2] - offset, fields[-1]
+        field = names[int.from_bytes(key[:2], "big")]
+        out[field, key[2:]] = (fields[:-2], _blocks(postings[start : start + length]))
     return out
+
+
+def _records(data: bytes) -> list[tuple[bytes, bytes]]:
+    """The (key, value) records of a terms file's record area."""
+    at, records = 0, []
+    while at < len(data):
+        keylen, valuelen = struct.unpack_from("!ii", data, at)
+        key = data[at + 8 : at + 8 + keylen]
+        records.append((key, data[at + 8 + keylen : at + 8 + keylen + valuelen]))
+        at += 8 + keylen + valuelen
+    return records
 
 
 def _blocks(data: bytes) -> list:

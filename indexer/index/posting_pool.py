@@ -19,9 +19,8 @@ postings, and most terms of a segment are that rare), and block data is
 pickled at protocol 5 (a block of common words: pickling 90 -> 10 us,
 compressed 3.0 -> 1.8 kB, reading 135 -> 38 us). Any reader unpickles any
 protocol, so indexes written before read as they did. The terms file is
-still written by Whoosh's `OrderedHashWriter`, one call per term, with
-positions in the two files kept by `PositionTracking` instead of asked of
-the operating system.
+written byte for byte as Whoosh's `OrderedHashWriter` writes it
+(`PackedTermsFile`).
 """
 
 from __future__ import annotations
@@ -30,7 +29,6 @@ import logging
 from pathlib import Path
 
 from whoosh import formats
-from whoosh.system import pack_ushort
 from whoosh.writing import SegmentWriter
 
 from indexer._postings import SMALL_TERM, PostingPool
@@ -41,7 +39,14 @@ log = logging.getLogger("newsarchive.index")
 
 CHUNK_TERMS = 8192  # term records handed over from the compiled pool at once
 
-__all__ = ["SMALL_TERM", "PackedSegmentWriter", "PositionTracking", "PostingPool", "write_postings"]
+__all__ = [
+    "SMALL_TERM",
+    "PackedSegmentWriter",
+    "PackedTermsFile",
+    "PositionTracking",
+    "PostingPool",
+    "write_postings",
+]
 
 
 def new_pool(schema, limit_bytes: int, tempdir: str | None) -> PostingPool:
@@ -51,7 +56,7 @@ def new_pool(schema, limit_bytes: int, tempdir: str | None) -> PostingPool:
 
 
 def write_postings(pool: PostingPool, fieldwriter, schema, arrays: SegmentArrays | None = None):
-    """File every term's postings through Whoosh's W3 field writer's files.
+    """File every term's postings and term record in the W3 field writer's two files.
 
     With `arrays`, the segment's postings arrays are filled as the postings
     are written (see `postings_arrays`), instead of read back afterwards.
@@ -59,20 +64,21 @@ def write_postings(pool: PostingPool, fieldwriter, schema, arrays: SegmentArrays
     codec = fieldwriter._codec
     if codec._inlinelimit > 1:
         raise ValueError("the compiled pool writes no inlined postings (inlinelimit must be 1)")
+    if fieldwriter._fieldmap:
+        raise ValueError("the compiled pool numbers the fields of a new terms file")
     _track_positions(fieldwriter)
-    postfile, terms, fieldmap = fieldwriter._postfile, fieldwriter._tindex, fieldwriter._fieldmap
+    terms = fieldwriter._tindex = PackedTermsFile(fieldwriter._tindex)
+    postfile, fieldmap = fieldwriter._postfile, fieldwriter._fieldmap
 
-    def file_chunk(fieldname: str, data: bytes, records: list, chunk_arrays) -> None:
-        prefix = pack_ushort(fieldmap.setdefault(fieldname, len(fieldmap)))
+    def file_chunk(fieldname: str, number: int, data: bytes, records: bytes, chunk_arrays):
+        fieldmap[fieldname] = number
         postfile.write(data)
-        add = terms.add
-        for tbytes, record in records:
-            add(prefix + tbytes, record)
+        terms.dbfile.write(records)
         if chunk_arrays is not None:
             arrays.add(fieldname, chunk_arrays)
 
     fixed = {n: f.format.fixed_value_size() for n, f in schema.items() if f.format is not None}
-    pool.write(
+    terms.closing = pool.write(
         postfile.tell(),
         codec._blocklimit,
         codec._compression,
@@ -83,6 +89,38 @@ def write_postings(pool: PostingPool, fieldwriter, schema, arrays: SegmentArrays
         min_docs=postings_arrays.MIN_DOCS,
         chunk_terms=CHUNK_TERMS,
     )
+
+
+class PackedTermsFile:
+    """The terms file `OrderedHashWriter` would write, from what the compiled pool made.
+
+    Takes over the field writer's `OrderedHashWriter` once its header is
+    written: the pool writes the records and the hash tables (keeping 12
+    bytes per term until the end, where `OrderedHashWriter` kept a Python
+    tuple of about 130), and `close` ends the file as
+    `OrderedHashWriter.close` would: the tables and their directory, the
+    pickled extras (the field map, the index array's type and length), the
+    array of record positions, the length of those two.
+    """
+
+    def __init__(self, hashwriter):
+        self.dbfile = hashwriter.dbfile
+        self.extras = hashwriter.extras  # its "fieldmap" is the field writer's
+        self.closing: tuple | None = None  # what `PostingPool.write` returned
+
+    def close(self) -> int:
+        tables, typecode, index, count = self.closing
+        dbfile = self.dbfile
+        dbfile.write(tables)
+        extras_at = dbfile.tell()
+        self.extras["indextype"] = typecode
+        self.extras["indexlen"] = count
+        dbfile.write_pickle(self.extras)
+        dbfile.write(index)
+        dbfile.write_int(dbfile.tell() - extras_at)
+        end = dbfile.tell()
+        dbfile.close()
+        return end
 
 
 def _track_positions(fieldwriter) -> None:

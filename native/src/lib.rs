@@ -11,9 +11,11 @@
 
 mod arrays;
 mod blocks;
+mod grams;
 mod pickle;
 mod pool;
 mod runs;
+mod terms;
 mod values;
 
 use pyo3::prelude::*;
@@ -22,6 +24,7 @@ use pyo3::prelude::*;
 fn _postings(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<pool::PostingPool>()?;
     m.add_function(wrap_pyfunction!(values::characters_items, m)?)?;
+    m.add_function(wrap_pyfunction!(grams::cjk_gram_keys, m)?)?;
     m.add("SMALL_TERM", blocks::SMALL_TERM)?;
     Ok(())
 }

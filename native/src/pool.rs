@@ -14,12 +14,13 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyDict, PyList, PyTuple};
+use pyo3::types::{PyBytes, PyDict, PyTuple};
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::arrays::ChunkArrays;
 use crate::blocks::{self, Layout, Postings};
 use crate::runs::{Record, RunReader, RunWriter};
+use crate::terms::TermsFile;
 
 /// Bytes of a term's table entry and key, beside its buffers.
 const TERM_OVERHEAD: usize = 200;
@@ -128,6 +129,8 @@ fn key(record: &Record) -> (&[u8], &[u8]) {
 
 struct FieldLayout {
     name: String,
+    /// The field's number in the terms file's keys (`W3FieldWriter._fieldmap`).
+    number: u16,
     layout: Layout,
     /// Whether postings arrays are wanted, and with positions.
     positions: Option<bool>,
@@ -136,9 +139,10 @@ struct FieldLayout {
 /// What `write` has made and not yet handed over.
 struct Output {
     base: u64,
-    terms_at: u64,
     chunk: Vec<u8>,
-    terms: Vec<(Vec<u8>, Vec<u8>)>,
+    terms: TermsFile,
+    terms_chunk: Vec<u8>,
+    terms_in_chunk: usize,
     arrays: ChunkArrays,
 }
 
@@ -149,12 +153,8 @@ impl Output {
         sink: &Bound<'_, PyAny>,
         field: &FieldLayout,
     ) -> PyResult<()> {
-        if self.terms.is_empty() {
+        if self.terms_in_chunk == 0 {
             return Ok(());
-        }
-        let records = PyList::empty(py);
-        for (term, record) in self.terms.drain(..) {
-            records.append((PyBytes::new(py, &term), PyBytes::new(py, &record)))?;
         }
         let arrays = match field.positions {
             Some(with_positions) if !self.arrays.is_empty() => {
@@ -162,8 +162,12 @@ impl Output {
             }
             _ => None,
         };
-        sink.call1((&field.name, PyBytes::new(py, &self.chunk), records, arrays))?;
+        let data = PyBytes::new(py, &self.chunk);
+        let records = PyBytes::new(py, &self.terms_chunk);
+        sink.call1((&field.name, field.number, data, records, arrays))?;
         self.base += self.chunk.len() as u64;
+        self.terms_chunk.clear();
+        self.terms_in_chunk = 0;
         self.chunk.clear();
         Ok(())
     }
@@ -438,47 +442,57 @@ impl PostingPool {
         self.run_paths.clone()
     }
 
-    /// Write every term's postings, merged from the runs and what is held.
+    /// Write every term's postings and terms-file records, merged from the
+    /// runs and what is held.
     ///
-    /// The postings file bytes are handed to `sink(fieldname, data,
-    /// [(tbytes, term_record), ...], arrays)` a chunk at a time, never
-    /// across fields; `offset` is the postings file's position before the
-    /// first chunk, and each chunk must be written right after the one
-    /// before. `fixed_value_sizes` maps each field to its format's
-    /// `fixed_value_size()`.
+    /// They are handed to `sink(fieldname, field_number, postings,
+    /// records, arrays)` a chunk at a time, never across fields: `postings`
+    /// to be written to the postings file right after the chunk before
+    /// (`offset` is its position before the first), `records` likewise to
+    /// the terms file (`terms_offset`). Fields are numbered in the order
+    /// they come (by name). `fixed_value_sizes` maps each field to its
+    /// format's `fixed_value_size()`.
     ///
     /// `arrays` maps the fields whose postings arrays are wanted to whether
     /// their word positions are (`Characters` values): `arrays` in a chunk
     /// is then a dict of the arrays of its terms in at least `min_docs`
-    /// documents (see `ChunkArrays`), else None. Their keys are where each
-    /// term's record data sits in the terms file, whose position before the
-    /// first record is `terms_offset` (each record: two lengths, the key,
-    /// which is the field's number and the term, and the term record).
+    /// documents (see `ChunkArrays`), else None. A term's key there is
+    /// where its term record sits in the terms file.
     ///
-    /// The pool is empty afterwards.
-    #[pyo3(signature = (offset, blocklimit, compression, fixed_value_sizes, sink, *, terms_offset=0, arrays=None, min_docs=64, chunk_terms=8192))]
+    /// Returns what closes the terms file (see `TermsFile`): the hash
+    /// tables and their directory, the records' positions as an array
+    /// (typecode, big-endian bytes) and their number. The pool is empty
+    /// afterwards.
+    #[pyo3(signature = (offset, blocklimit, compression, fixed_value_sizes, sink, *, terms_offset, arrays=None, min_docs=64, chunk_terms=8192))]
     #[allow(clippy::too_many_arguments)]
-    fn write(
+    fn write<'py>(
         &mut self,
-        py: Python<'_>,
+        py: Python<'py>,
         offset: u64,
         blocklimit: usize,
         compression: u32,
-        fixed_value_sizes: &Bound<'_, PyDict>,
-        sink: &Bound<'_, PyAny>,
+        fixed_value_sizes: &Bound<'py, PyDict>,
+        sink: &Bound<'py, PyAny>,
         terms_offset: u64,
-        arrays: Option<&Bound<'_, PyDict>>,
+        arrays: Option<&Bound<'py, PyDict>>,
         min_docs: usize,
         chunk_terms: usize,
-    ) -> PyResult<()> {
+    ) -> PyResult<(
+        Bound<'py, PyBytes>,
+        &'static str,
+        Bound<'py, PyBytes>,
+        usize,
+    )> {
         let mut out = Output {
             base: offset,
-            terms_at: terms_offset,
             chunk: Vec::with_capacity(CHUNK_BYTES + (1 << 16)),
-            terms: Vec::new(),
+            terms: TermsFile::new(terms_offset),
+            terms_chunk: Vec::new(),
+            terms_in_chunk: 0,
             arrays: ChunkArrays::default(),
         };
         let mut current: Option<FieldLayout> = None;
+        let mut fields = 0u16;
         let result = self.merge(|record| {
             if current.as_ref().is_none_or(|c| c.name != record.field) {
                 if let Some(c) = &current {
@@ -497,6 +511,7 @@ impl PostingPool {
                 };
                 current = Some(FieldLayout {
                     name: record.field.clone(),
+                    number: fields,
                     layout: Layout {
                         blocklimit,
                         compression,
@@ -504,23 +519,27 @@ impl PostingPool {
                     },
                     positions,
                 });
+                fields += 1;
             }
             let field = current.as_ref().unwrap();
             let postings = decode(&record);
             let at = out.base + out.chunk.len() as u64;
             let (term_record, directory) =
                 blocks::write_term(&mut out.chunk, at, &postings, &field.layout);
-            // The terms file record: two 4-byte lengths, the 2-byte field number, the term.
-            let key = out.terms_at + 8 + 2 + record.term.len() as u64;
-            out.terms_at = key + term_record.len() as u64;
+            let key = out.terms.add(
+                &mut out.terms_chunk,
+                field.number,
+                &record.term,
+                &term_record,
+            );
+            out.terms_in_chunk += 1;
             if let Some(with_positions) = field.positions {
                 if postings.ids.len() >= min_docs {
                     out.arrays
                         .add(key as i64, &postings, &directory, with_positions);
                 }
             }
-            out.terms.push((record.term.clone(), term_record));
-            if out.chunk.len() >= CHUNK_BYTES || out.terms.len() >= chunk_terms {
+            if out.chunk.len() >= CHUNK_BYTES || out.terms_in_chunk >= chunk_terms {
                 out.flush(py, sink, field)?;
             }
             Ok(())
@@ -530,7 +549,14 @@ impl PostingPool {
             None => Ok(()),
         });
         self.cleanup();
-        result
+        result?;
+        let (typecode, index) = out.terms.index();
+        Ok((
+            PyBytes::new(py, &out.terms.tables()),
+            typecode,
+            PyBytes::new(py, &index),
+            out.terms.len(),
+        ))
     }
 
     /// Drop what is held and remove the runs.
