@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 import re
+import zlib
 from collections import Counter
 from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from indexer.analysis import minhash
 from indexer.analysis.pipeline import term_positions
@@ -336,3 +339,32 @@ def test_feeds_group_and_exports_filter_by_story(story_app):
     rows = client.get(f"/api/export?format=jsonl&q=wafer&story={hit['story']}&group=story")
     assert rows.status_code == 200
     assert len(rows.get_data(as_text=True).splitlines()) == hit["copies"]  # articles, not stories
+
+
+def _datasketch_signature(words: list[str]) -> bytes:
+    """The signature as made before the compiled module: numpy shingles, datasketch's MinHash."""
+    from datasketch import MinHash
+
+    if len(words) < minhash.SHINGLE:
+        return b""
+    codes = {w: zlib.crc32(w.encode("utf-8")) for w in set(words)}
+    seq = np.array([codes[w] for w in words], dtype=np.uint32)
+    n = len(seq) - minhash.SHINGLE + 1
+    mix = np.array(minhash._MIX, dtype=np.uint32)
+    mixed = seq[:n] * mix[0]
+    for i in range(1, minhash.SHINGLE):
+        mixed = (mixed ^ (mixed >> np.uint32(15))) * mix[i] + seq[i : i + n]
+    shingles = np.unique(mixed)
+    if len(shingles) < minhash.MIN_SHINGLES:
+        return b""
+    sketch = MinHash(
+        num_perm=minhash.NUM_PERM, seed=minhash.SEED, hashfunc=lambda v: v, scheme="affine32"
+    )
+    sketch.update_batch(shingles.tolist())
+    return sketch.hashvalues.astype("<u4").tobytes()
+
+
+@settings(max_examples=200, deadline=None)
+@given(words=st.lists(st.sampled_from([*"abcdefg", "的", "wafer", "江阴"]), max_size=60))
+def test_signatures_are_datasketchs_affine32_minhash_of_the_word_shingles(words):
+    assert minhash.signature(words) == _datasketch_signature(words)

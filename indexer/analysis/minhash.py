@@ -16,10 +16,10 @@ inflections as the index does.
 
 The hash of a shingle must be the same in every process and every run
 (signatures are stored in the index): each distinct term is hashed once
-with CRC-32, and a shingle's hash combines its terms' hashes with numpy
-(wrapping uint32 arithmetic). datasketch's `affine32` scheme then mixes
-each value with MurmurHash3's finalizer and applies the permutations in
-one vectorised `update_batch`.
+with CRC-32, and a shingle's hash combines its terms' hashes (wrapping
+uint32 arithmetic). datasketch's `affine32` scheme then mixes each value
+with MurmurHash3's finalizer and applies the permutations; the compiled
+module does both (`signature`).
 
 `band_keys` cuts signatures into LSH bands: two articles whose signatures
 agree on a whole band become a candidate pair (see `indexer.index.stories`).
@@ -27,10 +27,11 @@ agree on a whole band become a candidate pair (see `indexer.index.stories`).
 
 from __future__ import annotations
 
-import zlib
 from functools import cache
 
 import numpy as np
+
+from indexer._postings import minhash_signature
 
 NUM_PERM = 64  # signature slots: 256 bytes per article
 SEED = 1  # the permutations; changing it (or NUM_PERM, SHINGLE) needs a rebuild
@@ -44,59 +45,35 @@ MIN_SHINGLES = 10  # fewer distinct shingles: too short to tell copies, no signa
 ROWS = 3
 BANDS = NUM_PERM // ROWS
 SIGNATURE_BYTES = NUM_PERM * 4
-# Multipliers combining a shingle's term hashes (odd: bijective mod 2^32).
-_MIX = np.array([0x9E3779B1, 0x85EBCA77, 0xC2B2AE3D, 0x27D4EB2F, 0x165667B1], dtype=np.uint32)
-
-
-def _as_is(value: int) -> int:
-    """The hash function datasketch applies: values come already hashed."""
-    return value
+# Multipliers combining a shingle's term hashes (odd: bijective mod 2^32), one per word.
+_MIX = [0x9E3779B1, 0x85EBCA77, 0xC2B2AE3D, 0x27D4EB2F, 0x165667B1][:SHINGLE]
 
 
 @cache
-def _permutations():
-    from datasketch import MinHash
+def _permutations() -> tuple[list[int], list[int]]:
+    """The (a, b) of datasketch's `affine32` scheme for `NUM_PERM` and `SEED`.
 
-    return MinHash(num_perm=NUM_PERM, seed=SEED, hashfunc=_as_is, scheme="affine32").permutations
-
-
-def shingle_hashes(words: list[str]) -> np.ndarray:
-    """The distinct 32-bit hashes of the word shingles of `words` (terms in text order)."""
-    if len(words) < SHINGLE:
-        return np.empty(0, dtype=np.uint32)
-    crc = zlib.crc32
-    codes = {w: crc(w.encode("utf-8")) for w in set(words)}
-    seq = np.fromiter(map(codes.__getitem__, words), dtype=np.uint32, count=len(words))
-    n = len(seq) - SHINGLE + 1
-    mixed = seq[:n] * _MIX[0]
-    for i in range(1, SHINGLE):
-        mixed = (mixed ^ (mixed >> np.uint32(15))) * _MIX[i] + seq[i : i + n]
-    return np.unique(mixed)
+    `MinHash._init_permutations` of datasketch 2.0, which the signatures in
+    existing indexes were made with (`tests/test_story_grouping.py` checks
+    signatures against datasketch itself): odd multipliers, any offsets.
+    """
+    gen = np.random.RandomState(SEED)
+    a = gen.randint(0, 1 << 31, NUM_PERM, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = gen.randint(0, 1 << 32, NUM_PERM, dtype=np.uint32)
+    return a.tolist(), b.tolist()
 
 
 def signature(words: list[str]) -> bytes:
     """The MinHash signature (NUM_PERM little-endian uint32) of `words`, or b"" when too short.
 
-    0.29 ms per bench article (shingling 0.17 ms of it) against 2.0 ms for
-    analysing its body and about 15 ms for indexing it whole. The same
-    arithmetic written directly in numpy took 0.21 ms: not worth a second
-    implementation of datasketch's scheme. Regenerating the permutations
-    per call (no `permutations=`) took 0.50 ms.
+    Compiled (`native/src/signature.rs`): the shingles of `SHINGLE` words,
+    their hashes combined with `_MIX`, and datasketch's `affine32` MinHash
+    over them. Through datasketch it took 0.29 ms per bench article, and
+    importing datasketch brought scipy's integrators into every indexing
+    worker: 57 MB each.
     """
-    shingles = shingle_hashes(words)
-    if len(shingles) < MIN_SHINGLES:
-        return b""
-    from datasketch import MinHash
-
-    sketch = MinHash(
-        num_perm=NUM_PERM,
-        seed=SEED,
-        hashfunc=_as_is,
-        permutations=_permutations(),
-        scheme="affine32",
-    )
-    sketch.update_batch(shingles.tolist())
-    return sketch.hashvalues.astype("<u4").tobytes()
+    a, b = _permutations()
+    return minhash_signature(words, _MIX, a, b, MIN_SHINGLES)
 
 
 def signatures_array(values: list[bytes]) -> tuple[np.ndarray, np.ndarray]:

@@ -15,6 +15,7 @@ mod grams;
 mod pickle;
 mod pool;
 mod runs;
+mod signature;
 mod terms;
 mod values;
 
@@ -25,6 +26,7 @@ fn _postings(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<pool::PostingPool>()?;
     m.add_function(wrap_pyfunction!(values::characters_items, m)?)?;
     m.add_function(wrap_pyfunction!(grams::cjk_gram_keys, m)?)?;
+    m.add_function(wrap_pyfunction!(signature::minhash_signature, m)?)?;
     m.add("SMALL_TERM", blocks::SMALL_TERM)?;
     Ok(())
 }
