@@ -41,6 +41,7 @@ def index_terms(
     order.
     """
     seen: dict[str, list[tuple[int, int, int]]] = {}
+    pos = shift = 0  # the tokenizer's position; positions dropped so far
 
     def add(term: str, entry: tuple[int, int, int]) -> None:
         if term in seen:
@@ -48,50 +49,41 @@ def index_terms(
         else:
             seen[term] = [entry]
 
+    def position(text: str, start: int, end: int) -> tuple[int, int, int] | None:
+        """File the first token of the next position; None if it is dropped (a stop word)."""
+        nonlocal pos, shift
+        pos += 1
+        if _stopped(text):
+            shift += 1
+            return None
+        entry = (pos - 1 - shift, start, end)
+        term = _term(text)
+        if sequence is not None:
+            sequence.append(term)
+        add(term, entry)
+        return entry
+
     segmenter = get_segmenter()
     folded = fold(text)
-    pos = shift = 0  # the tokenizer's position; positions dropped so far
     for match in SEGMENT_RE.finditer(folded):
         base = match.start()
         if match.lastgroup == "cjk":
             for word, start, end in segmenter.tokenize(match.group(0)):
-                if _stopped(word):
-                    shift += 1
-                else:
-                    entry = (pos - shift, base + start, base + end)
-                    term = _term(word)
-                    if sequence is not None:
-                        sequence.append(term)
-                    add(term, entry)
-                    if len(word) > 2:
-                        for sub in _subwords(word, segmenter):
-                            add(_term(sub), entry)
-                pos += 1
+                entry = position(word, base + start, base + end)
+                if entry is not None and len(word) > 2:
+                    for sub in _subwords(word, segmenter):
+                        add(_term(sub), entry)
             continue
         word = match.group(0)
         parts = [p for p in JOINERS.split(word) if p]
         if len(parts) == 1:
-            if _stopped(word):
-                shift += 1
-            else:
-                term = _term(word)
-                if sequence is not None:
-                    sequence.append(term)
-                add(term, (pos - shift, base, match.end()))
-            pos += 1
+            position(word, base, match.end())
             continue
         offset = base
         for i, part in enumerate(parts):
             s = folded.index(part, offset)
             offset = s + len(part)
-            if _stopped(part):
-                shift += 1
-            else:
-                term = _term(part)
-                if sequence is not None:
-                    sequence.append(term)
-                add(term, (pos - shift, s, offset))
-                if i == 0:  # the parts run together, at the first part's position
-                    add(_term("".join(parts)), (pos - shift, base, match.end()))
-            pos += 1
+            entry = position(part, s, offset)
+            if entry is not None and i == 0:  # the parts run together, at the first part's position
+                add(_term("".join(parts)), (entry[0], base, match.end()))
     return seen
