@@ -29,7 +29,7 @@ from indexer._postings import characters_items
 from indexer.extract import enrich
 from indexer.index import posting_pool, postings_arrays
 from indexer.index.documents import whoosh_fields
-from indexer.index.posting_pool import SMALL_TERM, PackedSegmentWriter, PositionTracking, new_pool
+from indexer.index.posting_pool import SMALL_TERM, PackedSegmentWriter, new_pool
 from indexer.index.schema import build_schema, codec
 from indexer.ingest.analysed import analyse
 from indexer.sources import read_articles
@@ -339,16 +339,6 @@ def test_any_postings_decode_to_what_was_added(tmp_path_factory, terms, limit):
         assert got == docs
         assert record[2] == len(docs) and record[6:8] == (min(docs), max(docs))
     assert list(tmp.iterdir()) == []
-
-
-def test_position_tracking_counts_what_was_written(tmp_path):
-    with open(tmp_path / "f", "wb") as raw:
-        raw.write(b"head")
-        tracked = PositionTracking(raw)
-        tracked.write(b"12345")
-        assert tracked.tell() == 9 == raw.tell()
-        tracked.seek(2)
-        assert tracked.tell() == 2
 
 
 _occurrences = st.lists(

@@ -43,7 +43,6 @@ __all__ = [
     "SMALL_TERM",
     "PackedSegmentWriter",
     "PackedTermsFile",
-    "PositionTracking",
     "PostingPool",
     "write_postings",
 ]
@@ -66,7 +65,6 @@ def write_postings(pool: PostingPool, fieldwriter, schema, arrays: SegmentArrays
         raise ValueError("the compiled pool writes no inlined postings (inlinelimit must be 1)")
     if fieldwriter._fieldmap:
         raise ValueError("the compiled pool numbers the fields of a new terms file")
-    _track_positions(fieldwriter)
     terms = fieldwriter._tindex = PackedTermsFile(fieldwriter._tindex)
     postfile, fieldmap = fieldwriter._postfile, fieldwriter._fieldmap
 
@@ -121,39 +119,6 @@ class PackedTermsFile:
         end = dbfile.tell()
         dbfile.close()
         return end
-
-
-def _track_positions(fieldwriter) -> None:
-    for structfile in (fieldwriter._postfile, fieldwriter._tindex.dbfile):
-        if not isinstance(structfile.file, PositionTracking):
-            structfile.file = PositionTracking(structfile.file)
-
-
-class PositionTracking:
-    """A file being written whose `tell()` is counted, not a system call.
-
-    Python's buffered `tell()` asks the raw file every time (an `lseek`),
-    and Whoosh asks it for every term.
-    """
-
-    def __init__(self, raw):
-        self.raw = raw
-        self.pos = raw.tell()
-
-    def write(self, data) -> int:
-        n = self.raw.write(data)
-        self.pos += n
-        return n
-
-    def tell(self) -> int:
-        return self.pos
-
-    def seek(self, *args) -> int:
-        self.pos = self.raw.seek(*args)
-        return self.pos
-
-    def __getattr__(self, name):
-        return getattr(self.raw, name)
 
 
 class PackedSegmentWriter(SegmentWriter):
