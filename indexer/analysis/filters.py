@@ -51,7 +51,7 @@ class StopFilter(Filter):
         for t in tokens:
             pos = getattr(t, "pos", None)
             if pos is None:
-                if t.text.lower() in stops and not _is_acronym(t.text):
+                if is_stop_word(t.text, t.text.lower(), stops):
                     if t.removestops:
                         continue
                     t.stopped = True
@@ -59,7 +59,7 @@ class StopFilter(Filter):
                 continue
             if pos != group:
                 group = pos
-                dropping = t.text.lower() in stops and not _is_acronym(t.text)
+                dropping = is_stop_word(t.text, t.text.lower(), stops)
                 if dropping:
                     shift += 1
             if dropping:
@@ -74,6 +74,18 @@ def _is_acronym(text: str) -> bool:
     return len(text) > 1 and text.isupper()
 
 
+def is_stop_word(text: str, lowered: str, stops=STOP_WORDS) -> bool:
+    """Whether a token (`lowered` is `text.lower()`) is a stop word: acronyms survive."""
+    return lowered in stops and not _is_acronym(text)
+
+
+def english_stem(word: str) -> str:
+    """The Porter stem of an ASCII word of three letters or more; other text as it is."""
+    if word.isascii() and word.isalpha() and len(word) > 2:
+        return _stem(word)
+    return word
+
+
 class EnglishStemFilter(Filter):
     """Porter-stem ASCII words; leave Chinese, numbers and mixed tokens alone."""
 
@@ -82,9 +94,7 @@ class EnglishStemFilter(Filter):
 
     def __call__(self, tokens):
         for t in tokens:
-            text = t.text
-            if text.isascii() and text.isalpha() and len(text) > 2:
-                t.text = _stem(text)
+            t.text = english_stem(t.text)
             yield t
 
 

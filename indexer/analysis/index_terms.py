@@ -14,22 +14,14 @@ checks that both give the same terms, positions and offsets.
 
 from __future__ import annotations
 
-from indexer.analysis.filters import STOP_WORDS, _stem
+from indexer.analysis.filters import english_stem, is_stop_word
 from indexer.analysis.segmenter import get_segmenter
 from indexer.analysis.tokenizer import JOINERS, SEGMENT_RE, _subwords, fold
 
 
 def _term(text: str) -> str:
     """What the lowercase and stemming filters make of a token's text."""
-    text = text.lower()
-    if text.isascii() and text.isalpha() and len(text) > 2:
-        return _stem(text)
-    return text
-
-
-def _stopped(text: str) -> bool:
-    """Whether a position whose first token is `text` is dropped (acronyms survive)."""
-    return text.lower() in STOP_WORDS and not (len(text) > 1 and text.isupper())
+    return english_stem(text.lower())
 
 
 def index_terms(
@@ -53,11 +45,12 @@ def index_terms(
         """File the first token of the next position; None if it is dropped (a stop word)."""
         nonlocal pos, shift
         pos += 1
-        if _stopped(text):
+        lowered = text.lower()
+        if is_stop_word(text, lowered):
             shift += 1
             return None
         entry = (pos - 1 - shift, start, end)
-        term = _term(text)
+        term = english_stem(lowered)
         if sequence is not None:
             sequence.append(term)
         add(term, entry)
