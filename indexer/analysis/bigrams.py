@@ -31,7 +31,7 @@ from whoosh.analysis import Token, Tokenizer
 from indexer._postings import cjk_gram_keys
 from indexer.analysis.tokenizer import CJK_RUN, fold
 
-BUCKETS = 1 << 16  # (also in native/src/grams.rs)
+BUCKETS = 1 << 16
 
 
 def gram_keys(text: str) -> list[str]:
@@ -41,7 +41,7 @@ def gram_keys(text: str) -> list[str]:
     digits; compiled (`native/src/grams.rs`), since doing it per bigram in
     Python was a twentieth of an indexing worker's CPU.
     """
-    return cjk_gram_keys(fold(text))
+    return cjk_gram_keys(fold(text), BUCKETS)
 
 
 def has_cjk_pair(text: str) -> bool:
