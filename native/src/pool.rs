@@ -51,9 +51,7 @@ impl FieldPool {
         let mut added = 0;
         for buf in self.terms.values_mut() {
             let before = buf.rest.capacity();
-            for _ in 0..buf.ids.len() / 4 {
-                push_head(&mut buf.rest, 1.0, 0);
-            }
+            push_presence_heads(&mut buf.rest, buf.ids.len() / 4);
             added += buf.rest.capacity() - before;
         }
         added
@@ -107,6 +105,13 @@ impl FieldPool {
 fn push_head(rest: &mut Vec<u8>, weight: f64, length: usize) {
     rest.extend_from_slice(&weight.to_le_bytes());
     rest.extend_from_slice(&(length as u32).to_le_bytes());
+}
+
+/// The heads of `count` presence postings: weight 1.0, no value.
+fn push_presence_heads(rest: &mut Vec<u8>, count: usize) {
+    for _ in 0..count {
+        push_head(rest, 1.0, 0);
+    }
 }
 
 enum Source {
@@ -301,7 +306,7 @@ fn join(mut parts: Vec<Record>) -> Record {
             Some(r) => rest.extend_from_slice(r),
             // A field that turned from presence-only to whole between runs:
             // the earlier runs' postings weighed 1.0 with no value.
-            None if whole => (0..part.ids.len() / 4).for_each(|_| push_head(&mut rest, 1.0, 0)),
+            None if whole => push_presence_heads(&mut rest, part.ids.len() / 4),
             None => {}
         }
     }
