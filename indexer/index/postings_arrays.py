@@ -104,19 +104,26 @@ def _read_term(reader, field: str, btext: bytes, key: int, with_positions: bool)
     return chunk
 
 
-# The arrays of a chunk of terms, and their types.
-_CHUNK_TYPES = {
+# The type of each array: those of the file, and the counts a chunk brings instead
+# of the file's start offsets.
+_TYPES = {
+    "has_pos": np.uint8,
+    "pos_starts": np.int64,
+    "positions": np.int32,
     "keys": np.int64,
-    "counts": np.int64,
+    "starts": np.int64,
     "docs": np.int32,
     "weights": np.float32,
-    "block_counts": np.int64,
+    "block_starts": np.int64,
     "block_max": np.int64,
     "block_pos": np.int64,
-    "has_pos": np.uint8,
+    "counts": np.int64,
+    "block_counts": np.int64,
     "pos_counts": np.int64,
-    "positions": np.int32,
 }
+# A field's arrays in the order of the file, those of positions first.
+_POSITION_ARRAYS = ("has_pos", "pos_starts", "positions")
+_FIELD_ARRAYS = ("keys", "starts", "docs", "weights", "block_starts", "block_max", "block_pos")
 
 
 class SegmentArrays:
@@ -138,29 +145,18 @@ class SegmentArrays:
             if field in schema
         }
         self._terms = {field: _FieldTerms() for field in self.fields}
-        for field, with_positions in self.fields.items():  # the order of the arrays in the file
+        for field, with_positions in self.fields.items():
+            for name in (*_POSITION_ARRAYS, *_FIELD_ARRAYS) if with_positions else _FIELD_ARRAYS:
+                self.out.declare(f"{field}.{name}", _TYPES[name])
             if with_positions:
-                self.out.declare(f"{field}.has_pos", np.uint8)
-                self.out.declare(f"{field}.pos_starts", np.int64)
                 self.out.append(f"{field}.pos_starts", np.zeros(1, dtype=np.int64))
-                self.out.declare(f"{field}.positions", np.int32)
-            for name, dtype in (
-                ("keys", np.int64),
-                ("starts", np.int64),
-                ("docs", np.int32),
-                ("weights", np.float32),
-                ("block_starts", np.int64),
-                ("block_max", np.int64),
-                ("block_pos", np.int64),
-            ):
-                self.out.declare(f"{field}.{name}", dtype)
 
     def add(self, field: str, chunk: dict) -> int:
         """Append a chunk of `field`'s terms; returns how many terms it held."""
         a = {
-            name: np.frombuffer(v, dtype=_CHUNK_TYPES[name])
+            name: np.frombuffer(v, dtype=_TYPES[name])
             if isinstance(v, bytes)
-            else np.asarray(v, dtype=_CHUNK_TYPES[name])
+            else np.asarray(v, dtype=_TYPES[name])
             for name, v in chunk.items()
         }
         if not len(a["keys"]):
@@ -183,10 +179,12 @@ class SegmentArrays:
     def finish(self) -> None:
         for field, terms in self._terms.items():
             if self.fields[field]:
-                self.out.append(f"{field}.has_pos", _joined(terms.has_pos, np.uint8))
-            self.out.append(f"{field}.keys", _joined(terms.keys, np.int64))
-            self.out.append(f"{field}.starts", _joined([[0], *terms.starts], np.int64))
-            self.out.append(f"{field}.block_starts", _joined([[0], *terms.block_starts], np.int64))
+                self.out.append(f"{field}.has_pos", _joined(terms.has_pos, "has_pos"))
+            self.out.append(f"{field}.keys", _joined(terms.keys, "keys"))
+            self.out.append(f"{field}.starts", _joined([[0], *terms.starts], "starts"))
+            self.out.append(
+                f"{field}.block_starts", _joined([[0], *terms.block_starts], "block_starts")
+            )
         self.out.finish()
 
     def close(self) -> None:
@@ -201,7 +199,8 @@ class _FieldTerms:
         self.postings = self.blocks = self.positions = 0
 
 
-def _joined(parts: list, dtype) -> np.ndarray:
+def _joined(parts: list, name: str) -> np.ndarray:
+    dtype = _TYPES[name]
     if not parts:
         return np.zeros(0, dtype)
     return np.concatenate([np.asarray(p, dtype=dtype) for p in parts])
